@@ -1,0 +1,59 @@
+"""PyTorch peer of bench/mlp_throughput.cpp: the same 784-512-512-10 ReLU MLP, softmax
+cross-entropy, plain SGD, float32, batch 256, same step count. Prints samples/s and the
+BLAS kernel in use; the last line is JSON for bench/run_mlp_benchmark.sh.
+
+Run with Debian's /usr/bin/python3 (python3-torch), OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
+"""
+import argparse
+import json
+import time
+
+import torch
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 10))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_function = torch.nn.CrossEntropyLoss()
+    x = torch.rand(args.batch, 784) * 2 - 1
+    labels = torch.arange(args.batch) % 10
+
+    def step():
+        optimizer.zero_grad(set_to_none=False)
+        loss = loss_function(model(x), labels)
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(args.warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    elapsed = time.perf_counter() - start
+    samples_per_s = args.batch * args.steps / elapsed
+    blas = "unknown"
+    try:
+        from threadpoolctl import threadpool_info
+        blas = "; ".join(f"{i.get('internal_api')} {i.get('architecture', '')} threads={i.get('num_threads')}"
+                         for i in threadpool_info())
+    except ImportError:
+        pass
+    print(f"pytorch {torch.__version__} mlp 784-512-512-10 batch {args.batch}, {args.threads} threads: "
+          f"{samples_per_s:.0f} samples/s (BLAS: {blas})")
+    print(json.dumps({"samples_per_s": samples_per_s, "threads": args.threads}))
+
+
+if __name__ == "__main__":
+    main()

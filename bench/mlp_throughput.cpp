@@ -1,0 +1,98 @@
+// MLP training throughput on the CPU: 784-512-512-10 (ReLU), softmax cross-entropy, plain SGD,
+// float32, one training step = forward + loss + backward + update. Prints samples/s, the GEMM
+// rate reached inside the step, and the machine's GEMM peak measured by one large sgemm, as
+// JSON on the last line (bench/run_mlp_benchmark.sh compares it with PyTorch).
+//
+//   mlp_throughput [--batch 256] [--steps 200] [--warmup 20]
+// Threads: OMP_NUM_THREADS (the script sets 2).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <omp.h>
+
+#include "core/nn/activation.h"
+#include "core/nn/linear.h"
+#include "core/nn/loss.h"
+#include "core/nn/sequential.h"
+#include "core/optim/optimizer.h"
+#include "core/random/random.h"
+#include "kernels/cpu/gemm.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// GFLOP/s of C = A·B for n×n×n, best of `repeats`.
+double square_gemm_rate(std::int64_t n, int repeats) {
+  tern::Tensor a = tern::Tensor::full({n, n}, 0.5f), b = tern::Tensor::full({n, n}, 0.25f), c = tern::Tensor::zeros({n, n});
+  double best_s = 1e30;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = Clock::now();
+    tern::kernels::cpu::gemm(tern::kernels::cpu::Transpose::no, tern::kernels::cpu::Transpose::no, n, n, n, 1.0f,
+                             a.data<float>(), n, b.data<float>(), n, 0.0f, c.data<float>(), n);
+    best_s = std::min(best_s, seconds_since(start));
+  }
+  return 2.0 * static_cast<double>(n * n * n) / best_s / 1e9;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::int64_t batch = 256, steps = 200, warmup = 20;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::int64_t value = std::stoll(argv[i + 1]);
+    if (flag == "--batch") batch = value;
+    else if (flag == "--steps") steps = value;
+    else if (flag == "--warmup") warmup = value;
+  }
+  const std::int64_t sizes[] = {784, 512, 512, 10};
+
+  tern::Sequential network;
+  for (int layer = 0; layer < 3; ++layer) {
+    network.append(std::make_unique<tern::Linear>(sizes[layer], sizes[layer + 1], "fc" + std::to_string(layer), 1));
+    if (layer < 2) network.append(std::make_unique<tern::ActivationLayer>(tern::Activation::relu));
+  }
+  tern::SoftmaxCrossEntropy loss;
+  tern::Optimizer sgd({.kind = tern::OptimizerKind::sgd}, network.parameters());
+
+  tern::Tensor x = tern::Tensor::empty({batch, sizes[0]});
+  tern::fill_uniform(x, -1.0f, 1.0f, 7, 1);
+  tern::Tensor labels = tern::Tensor::empty({batch});
+  for (std::int64_t r = 0; r < batch; ++r) labels.data<float>()[r] = static_cast<float>(r % 10);
+
+  const auto train_step = [&] {
+    tern::Saved saved(tern::ForwardMode{.training = true});
+    const tern::Tensor logits = network.forward(x, saved);
+    tern::Saved loss_saved;
+    loss.forward(logits, labels, loss_saved);
+    tern::zero_grads(sgd.parameters());
+    network.backward(loss.backward(loss_saved), saved);
+    sgd.step(0.01f);
+  };
+  for (std::int64_t s = 0; s < warmup; ++s) train_step();
+  const auto start = Clock::now();
+  for (std::int64_t s = 0; s < steps; ++s) train_step();
+  const double elapsed_s = seconds_since(start);
+  const double samples_per_s = static_cast<double>(batch * steps) / elapsed_s;
+
+  // GEMM work per step: forward x·Wᵀ, backward dW = dyᵀ·x and dx = dy·W (none for the first layer's dx).
+  double gemm_flop_per_step = 0.0;
+  for (int layer = 0; layer < 3; ++layer) {
+    const double mnk = static_cast<double>(batch * sizes[layer] * sizes[layer + 1]);
+    gemm_flop_per_step += 2.0 * mnk * (layer == 0 ? 2.0 : 3.0);
+  }
+  const double achieved_gflops = gemm_flop_per_step * static_cast<double>(steps) / elapsed_s / 1e9;
+  const double peak_gflops = square_gemm_rate(2048, 5);
+  std::printf("tern mlp 784-512-512-10 batch %lld, %d threads: %.0f samples/s\n", static_cast<long long>(batch),
+              omp_get_max_threads(), samples_per_s);
+  std::printf("GEMM rate in the training step: %.1f GFLOP/s = %.0f%% of the 2048^3 sgemm peak (%.1f GFLOP/s)\n",
+              achieved_gflops, 100.0 * achieved_gflops / peak_gflops, peak_gflops);
+  std::printf("{\"samples_per_s\": %.1f, \"step_gflops\": %.2f, \"peak_gflops\": %.2f, \"threads\": %d}\n",
+              samples_per_s, achieved_gflops, peak_gflops, omp_get_max_threads());
+  return 0;
+}

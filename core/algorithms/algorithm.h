@@ -1,0 +1,41 @@
+// The Algorithm interface every built-in algorithm implements (mlp, and later linear-learner,
+// gbdt, knn, ...): fit on a job's channels, predict on a data set, save to and load from a
+// model folder (model.h5, see core/io/model_file.h). Algorithms are created by name through
+// the registry (registry.h). An algorithm turns itself into a ModelFile and back; the registry
+// writes and reads the file, so every algorithm's model has the same on-disk form.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "core/data/dataset.h"
+#include "core/data/validation.h"
+#include "core/io/model_file.h"
+#include "core/job/job_context.h"
+
+namespace tern {
+
+// What predict returns. For binary classification `scores` is P(y=1) [n]; for multiclass the
+// class probabilities [n, classes]; for regression the predicted values [n]. `labels` is the
+// predicted class (or the value, for regression) [n].
+struct Predictions {
+  TaskKind task = TaskKind::regression;
+  Tensor scores;
+  Tensor labels;
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual std::string name() const = 0;
+  virtual void fit(JobContext& job) = 0;
+  virtual Predictions predict(const Dataset& data) = 0;
+  virtual ModelFile export_model() const = 0;
+  virtual void import_model(const ModelFile& file) = 0;
+  virtual TaskKind task() const = 0;
+  virtual std::int64_t num_features() const = 0;
+  // Classes of a classifier (2 for binary); 1 for regression.
+  virtual std::int64_t num_classes() const = 0;
+};
+
+}  // namespace tern

@@ -1,0 +1,388 @@
+#include "core/algorithms/mlp.h"
+
+#include <cmath>
+#include <numeric>
+#include <optional>
+
+#include "core/data/batch_stream.h"
+#include "core/data/dense_reader.h"
+#include "core/data/in_memory_reader.h"
+#include "core/job/progress.h"
+#include "core/algorithms/evaluation.h"
+#include "core/nn/activation.h"
+#include "core/nn/dropout.h"
+#include "core/nn/linear.h"
+#include "core/optim/gradient_clipping.h"
+#include "core/optim/learning_rate_schedule.h"
+#include "core/optim/optimizer.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/loss.h"
+
+namespace tern {
+
+namespace {
+
+constexpr std::int64_t kStatisticsChunkRows = 8192;
+constexpr std::int64_t kPredictionChunkRows = 4096;
+
+struct TrainingConfig {
+  std::int64_t mini_batch_size = 0;  // rows per step; the whole training set for "full"
+  std::int64_t epochs = 0;
+  std::uint64_t seed = 0;
+  bool normalize_data = true;
+  bool shuffle = true;
+  float clip_gradient = 0.0f;
+  std::int64_t log_interval = 10;
+  OptimizerConfig optimizer;
+  LearningRateSchedule schedule;
+};
+
+TaskKind parse_predictor_type(const std::string& name) {
+  if (name == "binary_classifier") return TaskKind::binary_classification;
+  if (name == "multiclass_classifier") return TaskKind::multiclass_classification;
+  return TaskKind::regression;
+}
+
+std::string predictor_type_name(TaskKind task) {
+  switch (task) {
+    case TaskKind::binary_classification: return "binary_classifier";
+    case TaskKind::multiclass_classification: return "multiclass_classifier";
+    case TaskKind::regression: return "regressor";
+  }
+  return "?";
+}
+
+// Reads every mlp hyperparameter; `training_rows` resolves mini_batch_size=full.
+std::pair<Mlp::Architecture, TrainingConfig> read_hyperparameters(HyperparameterReader& read,
+                                                                  std::int64_t training_rows,
+                                                                  std::int64_t num_features) {
+  Mlp::Architecture architecture;
+  TrainingConfig training;
+  architecture.num_features = num_features;
+  architecture.task = parse_predictor_type(
+      read.choice("predictor_type", "binary_classifier", {"binary_classifier", "multiclass_classifier", "regressor"}));
+  const std::int64_t classes = read.integer("num_classes", 2, Range::at_least(2));
+  TERN_CHECK(architecture.task != TaskKind::multiclass_classification || read.given("num_classes"),
+             "hyperparameter 'num_classes' is required when predictor_type is multiclass_classifier");
+  architecture.num_classes = architecture.task == TaskKind::multiclass_classification ? classes
+                             : architecture.task == TaskKind::binary_classification ? 2
+                                                                                    : 1;
+  architecture.hidden_sizes = read.integer_list("hidden_sizes", {100}, Range::at_least(1));
+  architecture.activation = parse_activation(read.choice("activation", "relu", {"relu", "sigmoid", "tanh", "gelu"}));
+  architecture.dropout = static_cast<float>(read.real("dropout", 0.0, {0.0, 0.99, false}));
+
+  training.epochs = read.integer("epochs", 10, Range::at_least(1));
+  training.mini_batch_size =
+      read.integer_or_keyword("mini_batch_size", "32", "full", training_rows, Range::at_least(1));
+  TERN_CHECK(training.mini_batch_size <= training_rows, "hyperparameter 'mini_batch_size' (",
+             training.mini_batch_size, ") is larger than the training set (", training_rows, " rows)");
+  training.seed = static_cast<std::uint64_t>(read.integer("seed", 0, Range::non_negative()));
+  training.normalize_data = read.boolean("normalize_data", true);
+  training.shuffle = read.boolean("shuffle", true);
+  training.clip_gradient = static_cast<float>(read.real("clip_gradient", 0.0, Range::non_negative()));
+  training.log_interval = read.integer("log_interval", 10, Range::at_least(1));
+
+  OptimizerConfig& optimizer = training.optimizer;
+  optimizer.kind = parse_optimizer(read.choice("optimizer", "adam", {"sgd", "adam", "adamw", "adagrad", "rmsprop"}));
+  optimizer.momentum = static_cast<float>(read.real("momentum", 0.0, {0.0, 1.0, false}));
+  optimizer.nesterov = read.boolean("nesterov", false);
+  optimizer.beta_1 = static_cast<float>(read.real("beta_1", 0.9, {0.0, 1.0, false}));
+  optimizer.beta_2 = static_cast<float>(read.real("beta_2", 0.999, {0.0, 1.0, false}));
+  optimizer.epsilon = static_cast<float>(read.real("epsilon", 1e-8, Range::positive()));
+  optimizer.weight_decay = static_cast<float>(read.real("wd", 0.0, Range::non_negative()));
+  optimizer.l1 = static_cast<float>(read.real("l1", 0.0, Range::non_negative()));
+  TERN_CHECK(!optimizer.nesterov || optimizer.momentum > 0, "hyperparameter 'nesterov' needs momentum > 0");
+
+  LearningRateSchedule& schedule = training.schedule;
+  schedule.base_rate = read.real("learning_rate", 0.001, Range::positive());
+  schedule.kind = parse_learning_rate_schedule(read.choice("lr_scheduler", "constant", {"constant", "step", "cosine"}));
+  schedule.step_size = read.integer("lr_scheduler_step", 1000, Range::at_least(1));
+  schedule.factor = read.real("lr_scheduler_factor", 0.1, {0.0, 1.0, true});
+  schedule.min_rate = read.real("lr_scheduler_minimum_lr", 0.0, Range::non_negative());
+  schedule.warmup_steps = read.integer("warmup_steps", 0, Range::non_negative());
+  read.finish();
+  return {architecture, training};
+}
+
+// Mean and standard deviation of every feature (and of the label) over all rows of a reader,
+// accumulated in double in row order. A constant feature gets σ = 1 so it maps to 0.
+struct ColumnStatistics {
+  std::vector<double> feature_mean, feature_std;
+  double label_mean = 0.0, label_std = 1.0;
+};
+
+ColumnStatistics column_statistics(DenseReader& reader) {
+  const std::int64_t rows = reader.num_rows(), columns = reader.num_features();
+  std::vector<double> sum(static_cast<std::size_t>(columns), 0.0), sum_squares(sum);
+  double label_sum = 0.0, label_sum_squares = 0.0;
+  Dataset chunk = allocate_dataset(std::min(rows, kStatisticsChunkRows), columns, reader.source());
+  for (std::int64_t begin = 0; begin < rows; begin += kStatisticsChunkRows) {
+    const std::int64_t end = std::min(rows, begin + kStatisticsChunkRows);
+    reader.read_rows(begin, end, chunk.features.data<float>(), chunk.labels.data<float>());
+    for (std::int64_t r = 0; r < end - begin; ++r) {
+      const float* row = chunk.features.data<float>() + r * columns;
+      for (std::int64_t c = 0; c < columns; ++c) {
+        sum[static_cast<std::size_t>(c)] += row[c];
+        sum_squares[static_cast<std::size_t>(c)] += static_cast<double>(row[c]) * row[c];
+      }
+      const double label = chunk.labels.data<float>()[r];
+      label_sum += label;
+      label_sum_squares += label * label;
+    }
+  }
+  const auto count = static_cast<double>(rows);
+  const auto standard_deviation = [count](double total, double total_squares) {
+    const double variance = std::max(total_squares / count - (total / count) * (total / count), 0.0);
+    return variance > 1e-12 ? std::sqrt(variance) : 1.0;
+  };
+  ColumnStatistics statistics;
+  for (std::size_t c = 0; c < sum.size(); ++c) {
+    statistics.feature_mean.push_back(sum[c] / count);
+    statistics.feature_std.push_back(standard_deviation(sum[c], sum_squares[c]));
+  }
+  statistics.label_mean = label_sum / count;
+  statistics.label_std = standard_deviation(label_sum, label_sum_squares);
+  return statistics;
+}
+
+// Checks every row of a channel before training starts, reading it in chunks.
+void validate_channel(DenseReader& reader, TaskKind task, std::int64_t num_classes, const std::string& channel) {
+  TERN_CHECK(reader.num_rows() > 0, channel, " channel '", reader.source(), "' is empty (no rows)");
+  for (std::int64_t begin = 0; begin < reader.num_rows(); begin += kStatisticsChunkRows) {
+    const std::int64_t end = std::min(reader.num_rows(), begin + kStatisticsChunkRows);
+    validate_dataset(read_dataset(reader, begin, end), task, static_cast<int>(num_classes), channel);
+  }
+}
+
+std::unique_ptr<Loss> make_loss(TaskKind task) {
+  switch (task) {
+    case TaskKind::binary_classification: return std::make_unique<BinaryCrossEntropy>();
+    case TaskKind::multiclass_classification: return std::make_unique<SoftmaxCrossEntropy>();
+    case TaskKind::regression: return std::make_unique<SquaredError>();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::int64_t Mlp::num_outputs() const {
+  return architecture_.task == TaskKind::multiclass_classification ? architecture_.num_classes : 1;
+}
+
+void Mlp::build_network(std::uint64_t seed) {
+  network_ = Sequential();
+  std::int64_t width = architecture_.num_features;
+  for (std::size_t layer = 0; layer < architecture_.hidden_sizes.size(); ++layer) {
+    const std::string layer_name = "hidden" + std::to_string(layer);
+    network_.append(std::make_unique<Linear>(width, architecture_.hidden_sizes[layer], layer_name, seed));
+    network_.append(std::make_unique<ActivationLayer>(architecture_.activation));
+    if (architecture_.dropout > 0) network_.append(std::make_unique<Dropout>(architecture_.dropout, layer_name + ".dropout"));
+    width = architecture_.hidden_sizes[layer];
+  }
+  network_.append(std::make_unique<Linear>(width, num_outputs(), "output", seed));
+  parameters_ = network_.parameters();
+}
+
+Tensor Mlp::standardized(const Tensor& features) const {
+  TERN_CHECK(features.dim(1) == architecture_.num_features, "the model expects ", architecture_.num_features,
+             " features, the data has ", features.dim(1));
+  Tensor result = Tensor::empty(features.shape());
+  kernels::cpu::standardize_columns(features.data<float>(), feature_mean_.data<float>(),
+                                    feature_inverse_std_.data<float>(), result.data<float>(), features.dim(0),
+                                    features.dim(1));
+  return result;
+}
+
+Tensor Mlp::evaluate_outputs(const Tensor& standardized_features) {
+  Saved saved(ForwardMode{.training = false});
+  return network_.forward(standardized_features, saved);
+}
+
+void Mlp::fit(JobContext& job) {
+  TERN_CHECK(job.has_channel("train"), "mlp needs a train channel (--train FILE)");
+  std::unique_ptr<DenseReader> train_reader = open_dense_reader(job.channels.at("train"));
+  std::unique_ptr<DenseReader> validation_reader;
+  if (job.has_channel("validation")) {
+    validation_reader = open_dense_reader(job.channels.at("validation"));
+    check_same_features("train (" + train_reader->source() + ")", train_reader->num_features(),
+                        "validation (" + validation_reader->source() + ")", validation_reader->num_features());
+  }
+  HyperparameterReader read("mlp", job.hyperparameters);
+  auto [architecture, training] = read_hyperparameters(read, train_reader->num_rows(), train_reader->num_features());
+  job.resolved_hyperparameters = read.resolved();
+  architecture_ = architecture;
+
+  validate_channel(*train_reader, architecture_.task, architecture_.num_classes, "train");
+  Dataset validation;
+  if (validation_reader) {
+    validate_channel(*validation_reader, architecture_.task, architecture_.num_classes, "validation");
+    validation = read_dataset(*validation_reader, 0, validation_reader->num_rows());
+  }
+
+  // File mode reads the training set once and trains from memory; pipe mode streams it.
+  std::optional<InMemoryReader> memory_rows;
+  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*train_reader, 0, train_reader->num_rows()));
+  DenseReader& rows_source = memory_rows ? static_cast<DenseReader&>(*memory_rows) : *train_reader;
+
+  const std::int64_t features = architecture_.num_features;
+  feature_mean_ = Tensor::zeros({features});
+  feature_inverse_std_ = Tensor::full({features}, 1.0f);
+  label_mean_ = 0.0f;
+  label_std_ = 1.0f;
+  if (training.normalize_data) {
+    const ColumnStatistics statistics = column_statistics(rows_source);
+    for (std::int64_t c = 0; c < features; ++c) {
+      feature_mean_.data<float>()[c] = static_cast<float>(statistics.feature_mean[static_cast<std::size_t>(c)]);
+      feature_inverse_std_.data<float>()[c] =
+          static_cast<float>(1.0 / statistics.feature_std[static_cast<std::size_t>(c)]);
+    }
+    if (architecture_.task == TaskKind::regression) {
+      label_mean_ = static_cast<float>(statistics.label_mean);
+      label_std_ = static_cast<float>(statistics.label_std);
+    }
+  }
+  build_network(training.seed);
+  std::unique_ptr<Loss> loss = make_loss(architecture_.task);
+  Optimizer optimizer(training.optimizer, parameters_);
+
+  const std::int64_t rows = rows_source.num_rows();
+  const std::int64_t steps_per_epoch = rows / training.mini_batch_size;
+  const std::int64_t total_steps = steps_per_epoch * training.epochs;
+  training.schedule.total_steps = total_steps;
+  job.log.info("mlp: " + std::to_string(rows) + " training rows x " + std::to_string(features) + " features, " +
+               std::to_string(training.epochs) + " epochs of " + std::to_string(steps_per_epoch) + " steps (batch " +
+               std::to_string(training.mini_batch_size) + ")");
+
+  ProgressReporter progress(total_steps, training.epochs, job.show_progress);
+  std::int64_t step = 0;
+  for (std::int64_t epoch = 0; epoch < training.epochs; ++epoch) {
+    EpochPlan plan{.row_begin = 0,
+                   .row_end = rows,
+                   .batch_rows = training.mini_batch_size,
+                   .seed = training.seed,
+                   .epoch = static_cast<std::uint64_t>(epoch),
+                   .shuffle = training.shuffle,
+                   .drop_last = true};
+    std::optional<BatchStream> batches;
+    if (memory_rows) {
+      batches.emplace(memory_rows->dataset(), plan);
+    } else {
+      batches.emplace(rows_source, plan, IngestionMode::pipe, job.pipe_memory_bytes);
+    }
+    Batch batch;
+    double epoch_loss_sum = 0.0;
+    while (batches->next(batch)) {
+      const Tensor x = standardized(batch.features);
+      Tensor targets = batch.labels;
+      if (architecture_.task == TaskKind::regression) {
+        targets = batch.labels.clone();
+        for (float& target : targets.values()) target = (target - label_mean_) / label_std_;
+      }
+      Saved saved(ForwardMode{.training = true, .seed = training.seed, .step = static_cast<std::uint64_t>(step)});
+      const Tensor outputs = network_.forward(x, saved);
+      Saved loss_saved;
+      const double batch_loss = loss->forward(outputs, targets, loss_saved);
+      zero_grads(optimizer.parameters());
+      network_.backward(loss->backward(loss_saved), saved);
+      if (training.clip_gradient > 0) clip_gradients_by_global_norm(optimizer.parameters(), training.clip_gradient);
+      optimizer.step(static_cast<float>(training.schedule.rate_at(step)));
+
+      epoch_loss_sum += batch_loss;
+      if (step % training.log_interval == 0) job.metrics.record(step, epoch, "train:loss", batch_loss);
+      progress.step_done(step, epoch, batch.features.dim(0), batch_loss);
+      ++step;
+    }
+    const double epoch_loss = epoch_loss_sum / static_cast<double>(std::max<std::int64_t>(steps_per_epoch, 1));
+    job.metrics.record(step, epoch, "train:epoch_loss", epoch_loss);
+    std::string summary = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(training.epochs) +
+                          ": train loss " + std::to_string(epoch_loss);
+    if (validation.rows() > 0) {
+      const Predictions predicted = predict(validation);
+      for (const auto& [metric, value] : metric_report(predicted, validation.labels, features)) {
+        job.metrics.record(step, epoch, "validation:" + metric, value);
+        summary += ", validation " + metric + " " + std::to_string(value);
+      }
+    }
+    job.log.info(summary);
+  }
+}
+
+Predictions Mlp::predict(const Dataset& data) {
+  const std::int64_t rows = data.rows();
+  Predictions predictions;
+  predictions.task = architecture_.task;
+  const std::int64_t outputs = num_outputs();
+  predictions.scores = architecture_.task == TaskKind::multiclass_classification ? Tensor::empty({rows, outputs})
+                                                                                  : Tensor::empty({rows});
+  predictions.labels = Tensor::empty({rows});
+  for (std::int64_t begin = 0; begin < rows; begin += kPredictionChunkRows) {
+    const std::int64_t end = std::min(rows, begin + kPredictionChunkRows);
+    const Tensor z = evaluate_outputs(standardized(data.features.rows(begin, end)));
+    float* scores = predictions.scores.data<float>() + begin * (predictions.scores.ndim() == 2 ? outputs : 1);
+    float* labels = predictions.labels.data<float>() + begin;
+    const float* logits = z.data<float>();
+    const std::int64_t count = end - begin;
+    switch (architecture_.task) {
+      case TaskKind::binary_classification:
+        for (std::int64_t r = 0; r < count; ++r) {
+          scores[r] = kernels::sigmoid(logits[r]);
+          labels[r] = scores[r] >= 0.5f ? 1.0f : 0.0f;
+        }
+        break;
+      case TaskKind::multiclass_classification:
+        kernels::cpu::softmax(logits, count, outputs, scores);
+        for (std::int64_t r = 0; r < count; ++r) {
+          const float* row = scores + r * outputs;
+          labels[r] = static_cast<float>(std::max_element(row, row + outputs) - row);
+        }
+        break;
+      case TaskKind::regression:
+        for (std::int64_t r = 0; r < count; ++r) {
+          scores[r] = logits[r] * label_std_ + label_mean_;
+          labels[r] = scores[r];
+        }
+        break;
+    }
+  }
+  return predictions;
+}
+
+ModelFile Mlp::export_model() const {
+  ModelFile file;
+  file.attributes = {{"predictor_type", predictor_type_name(architecture_.task)},
+                     {"num_classes", architecture_.num_classes},
+                     {"num_features", architecture_.num_features},
+                     {"hidden_sizes", architecture_.hidden_sizes},
+                     {"activation", activation_name(architecture_.activation)},
+                     {"dropout", architecture_.dropout},
+                     {"label_mean", label_mean_},
+                     {"label_std", label_std_}};
+  file.tensors.emplace("normalization/feature_mean", feature_mean_);
+  file.tensors.emplace("normalization/feature_inverse_std", feature_inverse_std_);
+  for (const Parameter* parameter : parameters_)
+    file.tensors.emplace("parameters/" + parameter->name, parameter->value);
+  return file;
+}
+
+void Mlp::import_model(const ModelFile& file) {
+  const nlohmann::json& attributes = file.attributes;
+  architecture_.task = parse_predictor_type(attributes.at("predictor_type").get<std::string>());
+  architecture_.num_classes = attributes.at("num_classes").get<std::int64_t>();
+  architecture_.num_features = attributes.at("num_features").get<std::int64_t>();
+  architecture_.hidden_sizes = attributes.at("hidden_sizes").get<std::vector<std::int64_t>>();
+  architecture_.activation = parse_activation(attributes.at("activation").get<std::string>());
+  architecture_.dropout = attributes.at("dropout").get<float>();
+  label_mean_ = attributes.at("label_mean").get<float>();
+  label_std_ = attributes.at("label_std").get<float>();
+  feature_mean_ = file.tensor("normalization/feature_mean").clone();
+  feature_inverse_std_ = file.tensor("normalization/feature_inverse_std").clone();
+  build_network(0);
+  for (Parameter* parameter : parameters_) {
+    const Tensor& stored = file.tensor("parameters/" + parameter->name);
+    TERN_CHECK(stored.shape() == parameter->value.shape(), "model tensor ", parameter->name, " has shape ",
+               shape_string(stored.shape()), ", the architecture needs ", shape_string(parameter->value.shape()));
+    parameter->value.copy_from(stored);
+  }
+}
+
+}  // namespace tern

@@ -1,0 +1,52 @@
+#include "core/algorithms/registry.h"
+
+#include <functional>
+#include <map>
+
+#include "core/algorithms/mlp.h"
+#include "core/io/model_file.h"
+
+namespace tern {
+
+namespace {
+const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factories() {
+  static const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>> table = {
+      {"mlp", [] { return std::make_unique<Mlp>(); }},
+  };
+  return table;
+}
+}  // namespace
+
+std::unique_ptr<Algorithm> make_algorithm(const std::string& name) {
+  const auto found = factories().find(name);
+  if (found == factories().end()) {
+    std::string known;
+    for (const auto& entry : factories()) known += (known.empty() ? "" : ", ") + entry.first;
+    throw Error("unknown algorithm '" + name + "' (known: " + known + ")");
+  }
+  return found->second();
+}
+
+std::vector<std::string> algorithm_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : factories()) names.push_back(entry.first);
+  return names;
+}
+
+std::filesystem::path model_file_path(const std::filesystem::path& model_dir) { return model_dir / "model.h5"; }
+
+void save_model(const Algorithm& algorithm, const std::filesystem::path& model_dir) {
+  std::filesystem::create_directories(model_dir);
+  ModelFile file = algorithm.export_model();
+  file.algorithm = algorithm.name();
+  write_model_file(file, model_file_path(model_dir));
+}
+
+std::unique_ptr<Algorithm> load_model(const std::filesystem::path& model_dir) {
+  const ModelFile file = read_model_file(model_file_path(model_dir));
+  std::unique_ptr<Algorithm> algorithm = make_algorithm(file.algorithm);
+  algorithm->import_model(file);
+  return algorithm;
+}
+
+}  // namespace tern

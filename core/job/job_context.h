@@ -1,0 +1,39 @@
+// JobContext: everything an algorithm's fit() gets from the job runtime: the data channels,
+// the hyperparameters (strings), how to ingest data, where the model goes, and where to
+// report (metrics.jsonl, the rank's log, the progress line). The launcher builds it; an
+// algorithm never parses a command line or touches the job folder's layout itself.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/algorithms/hyperparameters.h"
+#include "core/data/batch_stream.h"
+#include "core/job/job_log.h"
+#include "core/job/metrics_log.h"
+
+namespace tern {
+
+struct JobContext {
+  JobContext(MetricsLog& metrics_log, JobLog& job_log) : metrics(metrics_log), log(job_log) {}
+
+  // "train" (required), "validation", "test" -> data file.
+  std::map<std::string, std::filesystem::path> channels;
+  HyperparameterMap hyperparameters;
+  IngestionMode ingestion_mode = IngestionMode::file;
+  std::size_t pipe_memory_bytes = std::size_t{256} << 20;
+  std::filesystem::path model_dir;
+  MetricsLog& metrics;
+  JobLog& log;
+  bool show_progress = true;
+  // Filled by fit(): the hyperparameters as resolved (defaults included), for job.json.
+  nlohmann::json resolved_hyperparameters = nlohmann::json::object();
+
+  bool has_channel(const std::string& name) const { return channels.contains(name); }
+};
+
+}  // namespace tern

@@ -1,0 +1,43 @@
+#include "core/nn/activation.h"
+
+#include "kernels/cpu/elementwise.h"
+
+namespace tern {
+
+Activation parse_activation(const std::string& name) {
+  if (name == "relu") return Activation::relu;
+  if (name == "sigmoid") return Activation::sigmoid;
+  if (name == "tanh") return Activation::tanh;
+  if (name == "gelu") return Activation::gelu;
+  if (name == "identity") return Activation::identity;
+  throw Error("unknown activation '" + name + "' (expected relu, sigmoid, tanh, gelu or identity)");
+}
+
+std::string activation_name(Activation kind) {
+  switch (kind) {
+    case Activation::relu: return "relu";
+    case Activation::sigmoid: return "sigmoid";
+    case Activation::tanh: return "tanh";
+    case Activation::gelu: return "gelu";
+    case Activation::identity: return "identity";
+  }
+  return "?";
+}
+
+Tensor ActivationLayer::forward(const Tensor& x, Saved& saved) {
+  Tensor y = Tensor::empty(x.shape());
+  kernels::cpu::activation_forward(kind_, x.data<float>(), y.data<float>(), x.numel());
+  saved.tensors = {x, y};
+  return y;
+}
+
+Tensor ActivationLayer::backward(const Tensor& dy, Saved& saved) {
+  const Tensor& x = saved.tensors.at(0);
+  const Tensor& y = saved.tensors.at(1);
+  Tensor dx = Tensor::empty(x.shape());
+  kernels::cpu::activation_backward(kind_, x.data<float>(), y.data<float>(), dy.data<float>(), dx.data<float>(),
+                                    x.numel());
+  return dx;
+}
+
+}  // namespace tern

@@ -1,0 +1,66 @@
+// Module: a layer with an explicit forward and backward (no autograd), as in llm.c.
+//
+//   Tensor y  = module.forward(x, saved);    // saves what backward needs in `saved`
+//   Tensor dx = module.backward(dy, saved);  // accumulates parameter grads (+=), returns dx
+//
+// What backward needs lives in the per-call Saved, not in the module, so several micro-batches
+// can be in flight at once (pipeline stages) and a Saved can be dropped and recomputed
+// (activation checkpointing). Parameter gradients accumulate, so gradient accumulation over
+// micro-batches is just several backward calls before one optimizer step; zero them per step.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tensor/tensor.h"
+
+namespace tern {
+
+// How a parameter is laid out across the tensor-parallel group; optimizers and checkpoints
+// read this so that they work for any layout.
+struct Sharding {
+  enum class Kind { replicated, split };
+  Kind kind = Kind::replicated;
+  int split_dim = 0;
+};
+
+struct Parameter {
+  std::string name;
+  Tensor value;
+  Tensor grad;
+  Sharding sharding;
+
+  Parameter(std::string parameter_name, const Shape& shape)
+      : name(std::move(parameter_name)), value(Tensor::zeros(shape)), grad(Tensor::zeros(shape)) {}
+};
+
+// How a forward call runs: training (dropout on) or evaluation, and where its randomness comes
+// from, so that a dropout mask depends on (seed, step, global sample index) only.
+struct ForwardMode {
+  bool training = false;
+  std::uint64_t seed = 0;
+  std::uint64_t step = 0;
+  std::int64_t first_sample = 0;  // global index of the batch's first row
+};
+
+struct Saved {
+  ForwardMode mode;
+  std::vector<Tensor> tensors;
+  std::vector<Saved> children;
+
+  Saved() = default;
+  explicit Saved(const ForwardMode& forward_mode) : mode(forward_mode) {}
+};
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual Tensor forward(const Tensor& x, Saved& saved) = 0;
+  virtual Tensor backward(const Tensor& dy, Saved& saved) = 0;
+  virtual std::vector<Parameter*> parameters() { return {}; }
+};
+
+void zero_grads(const std::vector<Parameter*>& parameters);
+
+}  // namespace tern

@@ -1,0 +1,117 @@
+#include "core/tensor/tensor.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace tern {
+
+namespace {
+constexpr std::size_t kHostAlignmentBytes = 64;
+
+std::shared_ptr<std::byte> allocate_host(std::size_t size_bytes) {
+  const std::size_t rounded = (std::max<std::size_t>(size_bytes, 1) + kHostAlignmentBytes - 1) /
+                              kHostAlignmentBytes * kHostAlignmentBytes;
+  void* memory = std::aligned_alloc(kHostAlignmentBytes, rounded);
+  if (memory == nullptr) throw std::bad_alloc();
+  return {static_cast<std::byte*>(memory), [](std::byte* p) { std::free(p); }};
+}
+}  // namespace
+
+std::int64_t shape_numel(const Shape& shape) {
+  std::int64_t count = 1;
+  for (std::int64_t extent : shape) count *= extent;
+  return count;
+}
+
+std::string shape_string(const Shape& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) text += ", ";
+    text += std::to_string(shape[i]);
+  }
+  return text + "]";
+}
+
+Tensor Tensor::empty(const Shape& shape, DType dtype) {
+  for (std::int64_t extent : shape) TERN_CHECK(extent >= 0, "negative extent in shape ", shape_string(shape));
+  Tensor tensor;
+  tensor.shape_ = shape;
+  tensor.dtype_ = dtype;
+  tensor.storage_ = allocate_host(tensor.size_bytes());
+  return tensor;
+}
+
+Tensor Tensor::zeros(const Shape& shape, DType dtype) {
+  Tensor tensor = empty(shape, dtype);
+  std::memset(tensor.bytes(), 0, tensor.size_bytes());
+  return tensor;
+}
+
+Tensor Tensor::full(const Shape& shape, float value) {
+  Tensor tensor = empty(shape, DType::f32);
+  tensor.fill(value);
+  return tensor;
+}
+
+Tensor Tensor::from_values(const Shape& shape, std::span<const float> values) {
+  TERN_CHECK(static_cast<std::int64_t>(values.size()) == shape_numel(shape), "from_values: ",
+             values.size(), " values for shape ", shape_string(shape));
+  Tensor tensor = empty(shape, DType::f32);
+  std::copy(values.begin(), values.end(), tensor.data<float>());
+  return tensor;
+}
+
+std::int64_t Tensor::row_numel() const {
+  TERN_CHECK(!shape_.empty(), "row_numel of a 0-d tensor");
+  std::int64_t count = 1;
+  for (std::size_t axis = 1; axis < shape_.size(); ++axis) count *= shape_[axis];
+  return count;
+}
+
+Tensor Tensor::rows(std::int64_t begin, std::int64_t end) const {
+  TERN_CHECK(!shape_.empty() && 0 <= begin && begin <= end && end <= shape_[0], "rows(", begin, ", ",
+             end, ") out of range for shape ", shape_string(shape_));
+  Tensor view = *this;
+  view.offset_bytes_ += static_cast<std::size_t>(begin * row_numel()) * dtype_size_bytes(dtype_);
+  view.shape_[0] = end - begin;
+  return view;
+}
+
+Tensor Tensor::reshaped(const Shape& shape) const {
+  TERN_CHECK(shape_numel(shape) == numel(), "cannot reshape ", shape_string(shape_), " to ",
+             shape_string(shape));
+  Tensor view = *this;
+  view.shape_ = shape;
+  return view;
+}
+
+Tensor Tensor::clone() const {
+  Tensor copy = empty(shape_, dtype_);
+  std::memcpy(copy.bytes(), bytes(), size_bytes());
+  return copy;
+}
+
+void Tensor::fill(float value) {
+  std::fill_n(data<float>(), numel(), value);
+}
+
+void Tensor::copy_from(const Tensor& source) {
+  TERN_CHECK(source.shape_ == shape_ && source.dtype_ == dtype_, "copy_from: shape ",
+             shape_string(source.shape_), " into ", shape_string(shape_));
+  std::memcpy(bytes(), source.bytes(), size_bytes());
+}
+
+std::byte* Tensor::bytes() const {
+  TERN_CHECK(defined(), "access to an undefined tensor");
+  return storage_.get() + offset_bytes_;
+}
+
+void Tensor::check_access(DType requested) const {
+  TERN_CHECK(requested == dtype_, "tensor holds ", dtype_name(dtype_), ", accessed as ",
+             dtype_name(requested));
+  TERN_CHECK(device_.is_cpu(), "host access to a tensor on ", device_.name());
+}
+
+}  // namespace tern

@@ -1,0 +1,73 @@
+// Element math of the optimizer updates, shared by the CPU and CUDA kernels.
+//
+// The regularised gradient is g' = g + l2·w + l1·sign(w) (for AdamW the l2 term is instead
+// a decoupled decay w -= lr·wd·w, Loshchilov & Hutter). Updates, with state s1, s2 per element:
+//   SGD      s1 = μ s1 + g';            w -= lr (g' + μ s1) if Nesterov else lr s1
+//   Adam     s1 = β1 s1 + (1-β1) g';    s2 = β2 s2 + (1-β2) g'²
+//            w -= lr (s1 / c1) / (√(s2 / c2) + ε),   c1 = 1-β1^t, c2 = 1-β2^t
+//   Adagrad  s1 += g'²;                  w -= lr g' / (√s1 + ε)
+//   RMSProp  s1 = ρ s1 + (1-ρ) g'²;      w -= lr g' / (√s1 + ε)      (ρ is beta_2)
+// These follow PyTorch's torch.optim definitions, so a step can be checked against them.
+#pragma once
+
+#include <cmath>
+
+#include "kernels/common/host_device.h"
+
+namespace tern::kernels {
+
+enum class OptimizerKind { sgd, adam, adamw, adagrad, rmsprop };
+
+struct OptimizerStepConfig {
+  OptimizerKind kind = OptimizerKind::sgd;
+  float learning_rate = 0.01f;
+  float momentum = 0.0f;
+  bool nesterov = false;
+  float beta_1 = 0.9f;
+  float beta_2 = 0.999f;
+  float epsilon = 1e-8f;
+  float weight_decay = 0.0f;  // l2, or the decoupled decay for AdamW
+  float l1 = 0.0f;
+  float bias_correction_1 = 1.0f;  // 1 - β1^t (Adam, AdamW)
+  float bias_correction_2 = 1.0f;  // 1 - β2^t
+};
+
+TERN_HOST_DEVICE float sign_of(float x) { return x > 0 ? 1.0f : (x < 0 ? -1.0f : 0.0f); }
+
+// Updates one weight w in place from its gradient g and its state s1, s2.
+TERN_HOST_DEVICE void optimizer_update_element(const OptimizerStepConfig& c, float& w, float g,
+                                               float& s1, float& s2) {
+  const bool decoupled = c.kind == OptimizerKind::adamw;
+  const float grad = g + (decoupled ? 0.0f : c.weight_decay * w) + c.l1 * sign_of(w);
+  switch (c.kind) {
+    case OptimizerKind::sgd: {
+      if (c.momentum == 0.0f) {
+        w -= c.learning_rate * grad;
+        return;
+      }
+      s1 = c.momentum * s1 + grad;
+      w -= c.learning_rate * (c.nesterov ? grad + c.momentum * s1 : s1);
+      return;
+    }
+    case OptimizerKind::adam:
+    case OptimizerKind::adamw: {
+      s1 = c.beta_1 * s1 + (1.0f - c.beta_1) * grad;
+      s2 = c.beta_2 * s2 + (1.0f - c.beta_2) * grad * grad;
+      const float step = (s1 / c.bias_correction_1) / (sqrtf(s2 / c.bias_correction_2) + c.epsilon);
+      w -= c.learning_rate * (step + (decoupled ? c.weight_decay * w : 0.0f));
+      return;
+    }
+    case OptimizerKind::adagrad: {
+      s1 += grad * grad;
+      w -= c.learning_rate * grad / (sqrtf(s1) + c.epsilon);
+      return;
+    }
+    case OptimizerKind::rmsprop: {
+      s1 = c.beta_2 * s1 + (1.0f - c.beta_2) * grad * grad;
+      w -= c.learning_rate * grad / (sqrtf(s1) + c.epsilon);
+      return;
+    }
+  }
+}
+
+}  // namespace tern::kernels

@@ -1,0 +1,62 @@
+#include "kernels/cpu/loss.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/common/loss_math.h"
+
+namespace tern::kernels::cpu {
+
+namespace {
+// p = softmax(z) for one row, computed as e^(z - max) / Σ e^(z - max); returns log Σ e^z.
+float softmax_row(const float* z, std::int64_t classes, float* p) {
+  const float max_logit = *std::max_element(z, z + classes);
+  float sum = 0.0f;
+  for (std::int64_t c = 0; c < classes; ++c) {
+    p[c] = std::exp(z[c] - max_logit);
+    sum += p[c];
+  }
+  const float inverse = 1.0f / sum;
+  for (std::int64_t c = 0; c < classes; ++c) p[c] *= inverse;
+  return max_logit + std::log(sum);
+}
+}  // namespace
+
+void softmax_cross_entropy(const float* logits, const float* labels, std::int64_t rows,
+                           std::int64_t classes, float grad_scale, float* row_loss, float* dlogits) {
+#pragma omp parallel for schedule(static) if (rows * classes > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* z = logits + r * classes;
+    float* dz = dlogits + r * classes;
+    const float log_sum_exp = softmax_row(z, classes, dz);
+    const auto target = static_cast<std::int64_t>(labels[r]);
+    row_loss[r] = log_sum_exp - z[target];  // -log p[y] = log Σ e^z - z[y]
+    dz[target] -= 1.0f;
+    for (std::int64_t c = 0; c < classes; ++c) dz[c] *= grad_scale;
+  }
+}
+
+void softmax(const float* logits, std::int64_t rows, std::int64_t classes, float* probabilities) {
+#pragma omp parallel for schedule(static) if (rows * classes > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) softmax_row(logits + r * classes, classes, probabilities + r * classes);
+}
+
+void binary_cross_entropy_with_logits(const float* logits, const float* labels, std::int64_t rows,
+                                      float grad_scale, float* row_loss, float* dlogits) {
+#pragma omp parallel for schedule(static) if (rows > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    row_loss[r] = kernels::binary_cross_entropy_with_logit(logits[r], labels[r]);
+    dlogits[r] = grad_scale * kernels::binary_cross_entropy_with_logit_grad(logits[r], labels[r]);
+  }
+}
+
+void squared_error(const float* predictions, const float* targets, std::int64_t rows, float grad_scale,
+                   float* row_loss, float* dpredictions) {
+#pragma omp parallel for schedule(static) if (rows > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    row_loss[r] = kernels::squared_error(predictions[r], targets[r]);
+    dpredictions[r] = grad_scale * kernels::squared_error_grad(predictions[r], targets[r]);
+  }
+}
+
+}  // namespace tern::kernels::cpu

@@ -1,0 +1,40 @@
+// The job folder of `tern train` (see README "The job folder"):
+//   job.json        resolved configuration, layout, versions, status (running/completed/failed)
+//   metrics.jsonl   one metric a line (core/job/metrics_log.h)
+//   model/          model.h5, written only when training succeeded
+//   logs/rank-N.log every rank's log
+//   failure         the reason, when the job failed
+// job.json and failure are written atomically; a folder that already holds a job is refused,
+// so a new run never overwrites an earlier one's results.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace tern {
+
+class JobFolder {
+ public:
+  // Creates the folder layout; throws if `root` already holds a job.
+  explicit JobFolder(std::filesystem::path root);
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path model_dir() const { return root_ / "model"; }
+  std::filesystem::path metrics_path() const { return root_ / "metrics.jsonl"; }
+  std::filesystem::path log_path(int rank) const;
+
+  // Rewrites job.json with `status` and the current description.
+  void write_status(const std::string& status);
+  // Records the reason in `failure` and marks job.json failed.
+  void write_failure(const std::string& reason);
+
+  nlohmann::json& description() { return description_; }
+
+ private:
+  std::filesystem::path root_;
+  nlohmann::json description_ = nlohmann::json::object();
+};
+
+}  // namespace tern

@@ -1,0 +1,93 @@
+// tern predict and tern evaluate: load a saved model folder and apply it to a data file.
+//   predict   writes one CSV line per row: the predicted label (or value), then the scores
+//             (P(y=1) for binary, one probability per class for multiclass)
+//   evaluate  computes the task's metrics against the file's labels, prints them and
+//             optionally writes them as JSON
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "core/algorithms/registry.h"
+#include "core/io/atomic_file.h"
+#include "core/algorithms/evaluation.h"
+#include "launcher/options.h"
+
+namespace tern {
+
+namespace {
+
+po::options_description model_and_data_options(const std::string& command) {
+  po::options_description options("tern " + command);
+  options.add_options()
+      ("model", po::value<std::string>()->required(), "model folder (the job folder's model/)")
+      ("data", po::value<std::string>()->required(), "data file (.h5 or .csv)");
+  return options;
+}
+
+struct LoadedModelAndData {
+  std::unique_ptr<Algorithm> model;
+  Dataset data;
+};
+
+LoadedModelAndData load_model_and_data(const po::variables_map& values) {
+  LoadedModelAndData loaded{load_model(values["model"].as<std::string>()), load_dataset(values["data"].as<std::string>())};
+  check_same_features("model", loaded.model->num_features(), "data", loaded.data.num_features());
+  return loaded;
+}
+
+std::string predictions_csv(const Predictions& predictions) {
+  std::ostringstream out;
+  const std::int64_t rows = predictions.labels.numel();
+  const std::int64_t columns = predictions.scores.ndim() == 2 ? predictions.scores.dim(1) : 1;
+  const bool regression = predictions.task == TaskKind::regression;
+  char number[32];
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::snprintf(number, sizeof number, "%.9g", predictions.labels.data<float>()[r]);
+    out << number;
+    for (std::int64_t c = 0; c < columns && !regression; ++c) {
+      std::snprintf(number, sizeof number, "%.6g", predictions.scores.data<float>()[r * columns + c]);
+      out << ',' << number;
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+}  // namespace
+
+int predict_command(const Arguments& arguments) {
+  return run_reporting_errors("predict", [&] {
+    po::options_description options = model_and_data_options("predict");
+    options.add_options()("output", po::value<std::string>()->required(), "predictions CSV to write");
+    const auto values = parse_options("predict", options, arguments);
+    if (!values) return 0;
+    LoadedModelAndData loaded = load_model_and_data(*values);
+    const Predictions predictions = loaded.model->predict(loaded.data);
+    write_file_atomically((*values)["output"].as<std::string>(), predictions_csv(predictions));
+    std::cerr << "wrote " << loaded.data.rows() << " predictions to " << (*values)["output"].as<std::string>() << "\n";
+    return 0;
+  });
+}
+
+int evaluate_command(const Arguments& arguments) {
+  return run_reporting_errors("evaluate", [&] {
+    po::options_description options = model_and_data_options("evaluate");
+    options.add_options()("output", po::value<std::string>(), "metrics JSON to write");
+    const auto values = parse_options("evaluate", options, arguments);
+    if (!values) return 0;
+    LoadedModelAndData loaded = load_model_and_data(*values);
+    validate_dataset(loaded.data, loaded.model->task(), static_cast<int>(loaded.model->num_classes()), "data");
+    const auto report = metric_report(loaded.model->predict(loaded.data), loaded.data.labels,
+                                      loaded.model->num_features());
+    nlohmann::json metrics = nlohmann::json::object();
+    for (const auto& [name, value] : report) {
+      std::printf("%-20s %.6f\n", name.c_str(), value);
+      metrics[name] = value;
+    }
+    if (values->count("output")) write_file_atomically((*values)["output"].as<std::string>(), metrics.dump(2) + "\n");
+    return 0;
+  });
+}
+
+}  // namespace tern

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what Tern needs from Debian 12 packages. Shared by the README's commands, CI and
+# docker/. Usage: scripts/install-deps.sh [--bench]
+#   (default)  build tools, libraries, and the packages that ship the real data sets
+#   --bench    also the peers the benchmarks compare against (PyTorch with OpenBLAS)
+# Skips apt entirely when everything is already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libopenmpi-dev openmpi-bin
+  libeigen3-dev libdnnl-dev libhdf5-dev zlib1g-dev
+  libboost-program-options-dev libgtest-dev nlohmann-json3-dev libsqlite3-dev
+  # real data sets: Fashion-MNIST (IDX files); scikit-learn ships breast_cancer, diabetes, ...
+  dataset-fashion-mnist python3-sklearn python3-h5py
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-torch libopenblas0-openmp)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if (( ${#missing[@]} == 0 )); then
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}" >&2
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Converts the real data sets from their Debian packages into Tern's formats, with the `tern`
+# binary given as $1, into the folder $2:
+#   fashion-mnist/{train,test}.h5   Fashion-MNIST (Zalando, MIT), package dataset-fashion-mnist:
+#                                   60,000 + 10,000 images 28x28, 784 raw pixel features 0..255
+#   breast_cancer.csv               Wisconsin diagnostic breast cancer (UCI; BSD-3 via scikit-learn):
+#                                   569 rows, 30 features, label 0 = malignant, 1 = benign
+#   diabetes.csv                    Efron et al. diabetes (BSD-3 via scikit-learn): 442 rows,
+#                                   10 raw features, label = disease progression after one year
+# CSVs follow Tern's convention: label first, no header. Existing outputs are kept.
+set -euo pipefail
+tern=$1
+out=$2
+mkdir -p "$out/fashion-mnist"
+
+fashion=/usr/share/datasets/fashion-mnist
+for split in train:train test:t10k; do
+  name=${split%%:*} prefix=${split##*:}
+  if [[ ! -f "$out/fashion-mnist/$name.h5" ]]; then
+    "$tern" data convert --images "$fashion/$prefix-images-idx3-ubyte.gz" \
+      --labels "$fashion/$prefix-labels-idx1-ubyte.gz" --output "$out/fashion-mnist/$name.h5"
+  fi
+done
+
+sklearn_data=/usr/lib/python3/dist-packages/sklearn/datasets/data
+if [[ ! -f "$out/breast_cancer.csv" ]]; then
+  # Header line "569,30,malignant,benign", then 30 features and the target last.
+  awk -F, 'NR > 1 { printf "%s", $NF; for (i = 1; i < NF; ++i) printf ",%s", $i; printf "\n" }' \
+    "$sklearn_data/breast_cancer.csv" > "$out/breast_cancer.csv.tmp"
+  mv "$out/breast_cancer.csv.tmp" "$out/breast_cancer.csv"
+fi
+if [[ ! -f "$out/diabetes.csv" ]]; then
+  # Features: space-separated rows; targets: one float a line.
+  paste -d' ' <(zcat "$sklearn_data/diabetes_target.csv.gz") <(zcat "$sklearn_data/diabetes_data_raw.csv.gz") |
+    awk '{ printf "%.17g", $1; for (i = 2; i <= NF; ++i) printf ",%s", $i; printf "\n" }' > "$out/diabetes.csv.tmp"
+  mv "$out/diabetes.csv.tmp" "$out/diabetes.csv"
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's main job: installs dependencies, builds Tern, converts Fashion-MNIST from its
+# Debian package, trains an MLP (784-256-128-10) on the 60,000 training images, and evaluates
+# it on the 10,000 test images. The job folder is runs/fashion-mnist-<time>/ (or $1).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${TERN_BUILD_DIR:-$root/build}
+job_dir=${1:-$root/runs/fashion-mnist-$(date +%Y%m%d-%H%M%S)}
+"$root/scripts/install-deps.sh"
+TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh"
+"$root/scripts/prepare-data.sh" "$build_dir/launcher/tern" "$build_dir/data"
+data=$build_dir/data/fashion-mnist
+"$build_dir/launcher/tern" train --algorithm mlp \
+  --train "$data/train.h5" --test "$data/test.h5" --output-dir "$job_dir" \
+  --hyperparameters "$root/cluster-configs/fashion-mnist-mlp.json"
+"$build_dir/launcher/tern" evaluate --model "$job_dir/model" --data "$data/test.h5"
+echo "job folder: $job_dir"

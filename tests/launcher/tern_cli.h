@@ -1,0 +1,78 @@
+// Helpers for the end-to-end tests: run the real `tern` binary (TERN_BINARY, set by CMake) in a
+// shell, capture its exit code and output, and give each test a scratch folder.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace tern::testing {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs `tern <arguments>` with optional environment assignments ("OMP_NUM_THREADS=1 ").
+inline CommandResult run_tern(const std::string& arguments, const std::string& environment = "") {
+  const std::string command = environment + " " + TERN_BINARY + " " + arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> buffer;
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+// A fresh folder under the system temp folder, removed when the test ends.
+class ScratchFolder {
+ public:
+  ScratchFolder() {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            ("tern-" + std::string(test->test_suite_name()) + "-" + test->name() + "-" + std::to_string(getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchFolder() { std::filesystem::remove_all(path_); }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+inline nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(read_text(path)); }
+
+// A real data set prepared by scripts/prepare-data.sh; the test is skipped when it is missing.
+inline std::filesystem::path real_data(const std::string& name) {
+  return std::filesystem::path(TERN_TEST_DATA_DIR) / name;
+}
+
+#define TERN_REQUIRE_REAL_DATA(path)                                                                        \
+  if (!std::filesystem::exists(path))                                                                       \
+  GTEST_FAIL() << "missing " << (path) << ": run scripts/prepare-data.sh (scripts/run-tests.sh does)"
+
+}  // namespace tern::testing
