@@ -1,0 +1,111 @@
+// The CPU kernels against plain reference loops written here (naive triple-loop GEMM,
+// textbook formulas), on sizes that do not divide the vector width or the thread count.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernels/common/philox.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/loss.h"
+
+namespace tern::kernels {
+namespace {
+
+std::vector<float> random_values(std::size_t count, std::uint64_t stream) {
+  std::vector<float> values(count);
+  for (std::size_t i = 0; i < count; ++i) values[i] = 2.0f * philox_uniform(3, i, stream) - 1.0f;
+  return values;
+}
+
+class GemmTest : public ::testing::TestWithParam<std::tuple<bool, bool>> {};
+
+TEST_P(GemmTest, MatchesNaiveLoopForEveryTransposeCombination) {
+  const auto [transpose_a, transpose_b] = GetParam();
+  const std::int64_t m = 37, n = 19, k = 53;
+  const auto a = random_values(m * k, 1), b = random_values(k * n, 2);
+  auto c = random_values(m * n, 3);
+  std::vector<double> expected(c.size());
+  const float alpha = 0.5f, beta = 2.0f;
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      double sum = 0;
+      for (std::int64_t p = 0; p < k; ++p) {
+        const double a_ip = transpose_a ? a[p * m + i] : a[i * k + p];
+        const double b_pj = transpose_b ? b[j * k + p] : b[p * n + j];
+        sum += a_ip * b_pj;
+      }
+      expected[i * n + j] = alpha * sum + beta * c[i * n + j];
+    }
+  }
+  cpu::gemm(transpose_a ? cpu::Transpose::yes : cpu::Transpose::no, transpose_b ? cpu::Transpose::yes : cpu::Transpose::no,
+            m, n, k, alpha, a.data(), transpose_a ? m : k, b.data(), transpose_b ? k : n, beta, c.data(), n);
+  for (std::size_t i = 0; i < c.size(); ++i) EXPECT_NEAR(c[i], expected[i], 1e-4) << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Transposes, GemmTest, ::testing::Combine(::testing::Bool(), ::testing::Bool()));
+
+TEST(ColumnSums, AccumulateInRowOrder) {
+  const std::int64_t rows = 301, cols = 67;
+  const auto x = random_values(rows * cols, 4);
+  std::vector<float> sums(cols, 1.0f);
+  cpu::accumulate_column_sums(x.data(), sums.data(), rows, cols);
+  for (std::int64_t c = 0; c < cols; ++c) {
+    float expected = 1.0f;
+    for (std::int64_t r = 0; r < rows; ++r) expected += x[r * cols + c];
+    EXPECT_EQ(sums[c], expected) << "column " << c;  // same order of additions: bit-identical
+  }
+}
+
+TEST(Activations, MatchTextbookFormulas) {
+  for (float x : {-3.0f, -0.5f, 0.25f, 2.0f}) {
+    EXPECT_FLOAT_EQ(activation_forward(Activation::sigmoid, x), 1.0f / (1.0f + std::exp(-x)));
+    EXPECT_FLOAT_EQ(activation_forward(Activation::tanh, x), std::tanh(x));
+    EXPECT_FLOAT_EQ(activation_forward(Activation::relu, x), std::max(x, 0.0f));
+    const double gelu = 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+    EXPECT_NEAR(activation_forward(Activation::gelu, x), gelu, 1e-6);
+  }
+  EXPECT_EQ(sigmoid(-100.0f), sigmoid(-100.0f));  // no NaN from overflow
+  EXPECT_GT(sigmoid(-80.0f), 0.0f);
+}
+
+TEST(Softmax, RowsSumToOneAndMatchTheFormula) {
+  const std::int64_t rows = 5, classes = 7;
+  const auto logits = random_values(rows * classes, 5);
+  std::vector<float> probabilities(logits.size());
+  cpu::softmax(logits.data(), rows, classes, probabilities.data());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    double denominator = 0;
+    for (std::int64_t c = 0; c < classes; ++c) denominator += std::exp(logits[r * classes + c]);
+    for (std::int64_t c = 0; c < classes; ++c)
+      EXPECT_NEAR(probabilities[r * classes + c], std::exp(logits[r * classes + c]) / denominator, 1e-6);
+  }
+}
+
+TEST(Philox, MatchesTheKnownAnswersOfRandom123) {
+  // Philox4x32-10 known-answer tests from Random123 (kat_vectors): counter, key -> output.
+  const PhiloxBlock zeros = philox4x32(0, 0, 0);
+  EXPECT_EQ(zeros.word[0], 0x6627e8d5u);
+  EXPECT_EQ(zeros.word[1], 0xe169c58du);
+  EXPECT_EQ(zeros.word[2], 0xbc57ac4cu);
+  EXPECT_EQ(zeros.word[3], 0x9b00dbd8u);
+  const PhiloxBlock ones = philox4x32(~0ull, ~0ull, ~0ull);
+  EXPECT_EQ(ones.word[0], 0x408f276du);
+  EXPECT_EQ(ones.word[1], 0x41c83b0eu);
+  EXPECT_EQ(ones.word[2], 0xa20bc7c6u);
+  EXPECT_EQ(ones.word[3], 0x6d5451fdu);
+}
+
+TEST(Philox, IsAPureFunctionOfSeedIndexAndStream) {
+  EXPECT_EQ(philox4x32(1, 2, 3).word[0], philox4x32(1, 2, 3).word[0]);
+  EXPECT_NE(philox4x32(1, 2, 3).word[0], philox4x32(1, 2, 4).word[0]);
+  EXPECT_NE(philox4x32(1, 2, 3).word[0], philox4x32(2, 2, 3).word[0]);
+  // The mean of many uniforms is close to 1/2.
+  double sum = 0;
+  for (std::uint64_t i = 0; i < 100000; ++i) sum += philox_uniform(9, i, 0);
+  EXPECT_NEAR(sum / 100000, 0.5, 0.01);
+}
+
+}  // namespace
+}  // namespace tern::kernels
