@@ -1,23 +1,11 @@
 #include "core/tensor/tensor.h"
 
+#include "core/tensor/host_allocator.h"
+
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 namespace tern {
-
-namespace {
-constexpr std::size_t kHostAlignmentBytes = 64;
-
-std::shared_ptr<std::byte> allocate_host(std::size_t size_bytes) {
-  const std::size_t rounded = (std::max<std::size_t>(size_bytes, 1) + kHostAlignmentBytes - 1) /
-                              kHostAlignmentBytes * kHostAlignmentBytes;
-  void* memory = std::aligned_alloc(kHostAlignmentBytes, rounded);
-  if (memory == nullptr) throw std::bad_alloc();
-  return {static_cast<std::byte*>(memory), [](std::byte* p) { std::free(p); }};
-}
-}  // namespace
 
 std::int64_t shape_numel(const Shape& shape) {
   std::int64_t count = 1;

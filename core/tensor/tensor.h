@@ -3,7 +3,8 @@
 // Storage is shared: copying a Tensor copies a handle, not the data (use clone() for that).
 // The only views are ranges along dim 0 (`rows(begin, end)`), which is all micro-batches,
 // data shards and mini-batches need; there are no general strides and no broadcasting:
-// kernels take explicit sizes. Host memory is 64-byte aligned for vector loads.
+// kernels take explicit sizes. Host memory is 64-byte aligned for vector loads and comes from
+// a cache of freed blocks (host_allocator.h).
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/common/host_device.h"
 
@@ -23,31 +24,48 @@ TERN_HOST_DEVICE float sigmoid(float x) {
 constexpr float kGeluScale = 0.7978845608028654f;  // √(2/π)
 constexpr float kGeluCubic = 0.044715f;
 
-TERN_HOST_DEVICE float activation_forward(Activation kind, float x) {
-  switch (kind) {
-    case Activation::identity: return x;
-    case Activation::relu: return x > 0 ? x : 0.0f;
-    case Activation::sigmoid: return sigmoid(x);
-    case Activation::tanh: return tanhf(x);
-    case Activation::gelu: return 0.5f * x * (1.0f + tanhf(kGeluScale * (x + kGeluCubic * x * x * x)));
-  }
-  return x;
+// The activation is a template parameter so that loops over elements compile to one
+// branch-free body per activation; dispatch_activation picks the body at run time.
+template <Activation Kind>
+TERN_HOST_DEVICE float activation_forward(float x) {
+  if constexpr (Kind == Activation::identity) return x;
+  if constexpr (Kind == Activation::relu) return x > 0 ? x : 0.0f;
+  if constexpr (Kind == Activation::sigmoid) return sigmoid(x);
+  if constexpr (Kind == Activation::tanh) return tanhf(x);
+  if constexpr (Kind == Activation::gelu) return 0.5f * x * (1.0f + tanhf(kGeluScale * (x + kGeluCubic * x * x * x)));
 }
 
 // dL/dx given dL/dy, the input x and the output y.
-TERN_HOST_DEVICE float activation_backward(Activation kind, float x, float y, float dy) {
-  switch (kind) {
-    case Activation::identity: return dy;
-    case Activation::relu: return x > 0 ? dy : 0.0f;
-    case Activation::sigmoid: return dy * y * (1.0f - y);
-    case Activation::tanh: return dy * (1.0f - y * y);
-    case Activation::gelu: {
-      const float t = tanhf(kGeluScale * (x + kGeluCubic * x * x * x));
-      const float du_dx = kGeluScale * (1.0f + 3.0f * kGeluCubic * x * x);
-      return dy * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du_dx);
-    }
+template <Activation Kind>
+TERN_HOST_DEVICE float activation_backward(float x, float y, float dy) {
+  if constexpr (Kind == Activation::identity) return dy;
+  if constexpr (Kind == Activation::relu) return x > 0 ? dy : 0.0f;
+  if constexpr (Kind == Activation::sigmoid) return dy * y * (1.0f - y);
+  if constexpr (Kind == Activation::tanh) return dy * (1.0f - y * y);
+  if constexpr (Kind == Activation::gelu) {
+    const float t = tanhf(kGeluScale * (x + kGeluCubic * x * x * x));
+    const float du_dx = kGeluScale * (1.0f + 3.0f * kGeluCubic * x * x);
+    return dy * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du_dx);
   }
-  return dy;
+}
+
+// Calls body(std::integral_constant<Activation, kind>{}) for a run-time kind.
+template <typename Body>
+inline void dispatch_activation(Activation kind, Body&& body) {
+  switch (kind) {
+    case Activation::identity: body(std::integral_constant<Activation, Activation::identity>{}); return;
+    case Activation::relu: body(std::integral_constant<Activation, Activation::relu>{}); return;
+    case Activation::sigmoid: body(std::integral_constant<Activation, Activation::sigmoid>{}); return;
+    case Activation::tanh: body(std::integral_constant<Activation, Activation::tanh>{}); return;
+    case Activation::gelu: body(std::integral_constant<Activation, Activation::gelu>{}); return;
+  }
+}
+
+// The scalar form for host code outside hot loops.
+inline float activation_forward(Activation kind, float x) {
+  float y = x;
+  dispatch_activation(kind, [&](auto kind_constant) { y = activation_forward<kind_constant()>(x); });
+  return y;
 }
 
 }  // namespace tern::kernels

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/common/host_device.h"
 
@@ -32,41 +33,43 @@ struct OptimizerStepConfig {
   float bias_correction_2 = 1.0f;  // 1 - β2^t
 };
 
-TERN_HOST_DEVICE float sign_of(float x) { return x > 0 ? 1.0f : (x < 0 ? -1.0f : 0.0f); }
+TERN_HOST_DEVICE float sign_of(float x) { return static_cast<float>(x > 0) - static_cast<float>(x < 0); }
 
-// Updates one weight w in place from its gradient g and its state s1, s2.
-TERN_HOST_DEVICE void optimizer_update_element(const OptimizerStepConfig& c, float& w, float g,
-                                               float& s1, float& s2) {
-  const bool decoupled = c.kind == OptimizerKind::adamw;
+// Updates one weight w in place from its gradient g and its state s1, s2. The optimizer is a
+// template parameter so that a loop over elements compiles to one branch-free body.
+template <OptimizerKind Kind>
+TERN_HOST_DEVICE void optimizer_update_element(const OptimizerStepConfig& c, float& w, float g, float& s1, float& s2) {
+  constexpr bool decoupled = Kind == OptimizerKind::adamw;
   const float grad = g + (decoupled ? 0.0f : c.weight_decay * w) + c.l1 * sign_of(w);
-  switch (c.kind) {
-    case OptimizerKind::sgd: {
-      if (c.momentum == 0.0f) {
-        w -= c.learning_rate * grad;
-        return;
-      }
-      s1 = c.momentum * s1 + grad;
-      w -= c.learning_rate * (c.nesterov ? grad + c.momentum * s1 : s1);
-      return;
-    }
-    case OptimizerKind::adam:
-    case OptimizerKind::adamw: {
-      s1 = c.beta_1 * s1 + (1.0f - c.beta_1) * grad;
-      s2 = c.beta_2 * s2 + (1.0f - c.beta_2) * grad * grad;
-      const float step = (s1 / c.bias_correction_1) / (sqrtf(s2 / c.bias_correction_2) + c.epsilon);
-      w -= c.learning_rate * (step + (decoupled ? c.weight_decay * w : 0.0f));
-      return;
-    }
-    case OptimizerKind::adagrad: {
-      s1 += grad * grad;
-      w -= c.learning_rate * grad / (sqrtf(s1) + c.epsilon);
-      return;
-    }
-    case OptimizerKind::rmsprop: {
-      s1 = c.beta_2 * s1 + (1.0f - c.beta_2) * grad * grad;
-      w -= c.learning_rate * grad / (sqrtf(s1) + c.epsilon);
-      return;
-    }
+  if constexpr (Kind == OptimizerKind::sgd) {
+    s1 = c.momentum * s1 + grad;  // the velocity; equal to grad without momentum
+    w -= c.learning_rate * (c.nesterov ? grad + c.momentum * s1 : s1);
+  }
+  if constexpr (Kind == OptimizerKind::adam || Kind == OptimizerKind::adamw) {
+    s1 = c.beta_1 * s1 + (1.0f - c.beta_1) * grad;
+    s2 = c.beta_2 * s2 + (1.0f - c.beta_2) * grad * grad;
+    const float step = (s1 / c.bias_correction_1) / (sqrtf(s2 / c.bias_correction_2) + c.epsilon);
+    w -= c.learning_rate * (step + (decoupled ? c.weight_decay * w : 0.0f));
+  }
+  if constexpr (Kind == OptimizerKind::adagrad) {
+    s1 += grad * grad;
+    w -= c.learning_rate * grad / (sqrtf(s1) + c.epsilon);
+  }
+  if constexpr (Kind == OptimizerKind::rmsprop) {
+    s1 = c.beta_2 * s1 + (1.0f - c.beta_2) * grad * grad;
+    w -= c.learning_rate * grad / (sqrtf(s1) + c.epsilon);
+  }
+}
+
+// Calls body(std::integral_constant<OptimizerKind, kind>{}) for a run-time kind.
+template <typename Body>
+inline void dispatch_optimizer(OptimizerKind kind, Body&& body) {
+  switch (kind) {
+    case OptimizerKind::sgd: body(std::integral_constant<OptimizerKind, OptimizerKind::sgd>{}); return;
+    case OptimizerKind::adam: body(std::integral_constant<OptimizerKind, OptimizerKind::adam>{}); return;
+    case OptimizerKind::adamw: body(std::integral_constant<OptimizerKind, OptimizerKind::adamw>{}); return;
+    case OptimizerKind::adagrad: body(std::integral_constant<OptimizerKind, OptimizerKind::adagrad>{}); return;
+    case OptimizerKind::rmsprop: body(std::integral_constant<OptimizerKind, OptimizerKind::rmsprop>{}); return;
   }
 }
 

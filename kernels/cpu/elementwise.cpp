@@ -9,15 +9,29 @@
 
 namespace tern::kernels::cpu {
 
+namespace {
+// One loop body per activation, so that each vectorises.
+template <Activation Kind>
+void forward_elements(const float* __restrict x, float* __restrict y, std::int64_t count) {
+#pragma omp parallel for simd schedule(static) if (count > 16384)
+  for (std::int64_t i = 0; i < count; ++i) y[i] = kernels::activation_forward<Kind>(x[i]);
+}
+
+template <Activation Kind>
+void backward_elements(const float* __restrict x, const float* __restrict y, const float* __restrict dy,
+                       float* __restrict dx, std::int64_t count) {
+#pragma omp parallel for simd schedule(static) if (count > 16384)
+  for (std::int64_t i = 0; i < count; ++i) dx[i] = kernels::activation_backward<Kind>(x[i], y[i], dy[i]);
+}
+}  // namespace
+
 void activation_forward(Activation kind, const float* x, float* y, std::int64_t count) {
-#pragma omp parallel for schedule(static) if (count > 16384)
-  for (std::int64_t i = 0; i < count; ++i) y[i] = kernels::activation_forward(kind, x[i]);
+  dispatch_activation(kind, [&](auto kind_constant) { forward_elements<kind_constant()>(x, y, count); });
 }
 
 void activation_backward(Activation kind, const float* x, const float* y, const float* dy, float* dx,
                          std::int64_t count) {
-#pragma omp parallel for schedule(static) if (count > 16384)
-  for (std::int64_t i = 0; i < count; ++i) dx[i] = kernels::activation_backward(kind, x[i], y[i], dy[i]);
+  dispatch_activation(kind, [&](auto kind_constant) { backward_elements<kind_constant()>(x, y, dy, dx, count); });
 }
 
 void add_row_bias(float* y, const float* bias, std::int64_t rows, std::int64_t cols) {
