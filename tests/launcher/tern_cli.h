@@ -66,6 +66,15 @@ inline std::string read_text(const std::filesystem::path& path) {
 
 inline nlohmann::json read_json(const std::filesystem::path& path) { return nlohmann::json::parse(read_text(path)); }
 
+// How many lines of a metrics.jsonl record the metric `name`.
+inline int count_metric_records(const std::filesystem::path& metrics_jsonl, const std::string& name) {
+  std::istringstream lines(read_text(metrics_jsonl));
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) count += nlohmann::json::parse(line).at("name") == name;
+  return count;
+}
+
 // A real data set prepared by scripts/prepare-data.sh; the test is skipped when it is missing.
 inline std::filesystem::path real_data(const std::string& name) {
   return std::filesystem::path(TERN_TEST_DATA_DIR) / name;

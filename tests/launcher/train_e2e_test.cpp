@@ -43,11 +43,7 @@ TEST(TrainE2E, FashionMnistMainJobReachesAtLeast088TestAccuracy) {
   EXPECT_TRUE(std::filesystem::exists(job / "logs" / "rank-0.log"));
   EXPECT_FALSE(std::filesystem::exists(job / "failure"));
   // metrics.jsonl: train:loss every log_interval steps, one object a line.
-  std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-  std::string line;
-  int train_losses = 0;
-  while (std::getline(lines, line)) train_losses += nlohmann::json::parse(line).at("name") == "train:loss";
-  EXPECT_GT(train_losses, 100);
+  EXPECT_GT(testing::count_metric_records(job / "metrics.jsonl", "train:loss"), 100);
 }
 
 TEST(TrainE2E, BreastCancerBinaryClassifier) {
@@ -93,6 +89,23 @@ TEST(TrainE2E, DiabetesRegressor) {
   ASSERT_EQ(result.exit_code, 0) << result.output;
   // A linear model reaches R² ≈ 0.45 on this data; an MLP that learned anything is well above 0.3.
   EXPECT_GE(evaluated_metric(job / "model", test, scratch / "m.json", "r2"), 0.3);
+}
+
+// mini_batch_size=full is batch gradient descent (one step an epoch), 1 is stochastic gradient
+// descent (one step a row); the steps logged show which ran.
+TEST(TrainE2E, FullBatchAndSingleRowBatches) {
+  const auto data = real_data("breast_cancer.csv");
+  TERN_REQUIRE_REAL_DATA(data);
+  ScratchFolder scratch;
+  for (const auto& [batch, expected_steps] : {std::pair{"full", 3}, std::pair{"1", 3 * 569}}) {
+    const auto job = scratch / (std::string("job-") + batch);
+    const auto result = run_tern("train --algorithm mlp --quiet --train " + data.string() + " --output-dir " +
+                                 job.string() + " --hp epochs=3 --hp log_interval=1 --hp optimizer=sgd"
+                                 " --hp learning_rate=0.01 --hp mini_batch_size=" + batch);
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(testing::count_metric_records(job / "metrics.jsonl", "train:loss"), expected_steps)
+        << "mini_batch_size=" << batch;
+  }
 }
 
 TEST(TrainE2E, ModelFileIsReadableAsPlainHdf5) {
