@@ -9,4 +9,6 @@ build_dir=${TERN_BUILD_DIR:-$root/build}
 TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh" -DTERN_TEST_DATA_DIR="$build_dir/data"
 "$root/scripts/prepare-data.sh" "$build_dir/launcher/tern" "$build_dir/data"
 cd "$build_dir"
-ctest --output-on-failure -j "$(nproc)" "$@"
+# ctest runs one test per core; one OpenMP thread each keeps the cores from being
+# oversubscribed (tests that compare thread counts set OMP_NUM_THREADS themselves).
+OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} ctest --output-on-failure -j "$(nproc)" "$@"
