@@ -7,6 +7,7 @@
 #include "core/data/csv_reader.h"
 #include "core/data/dense_format.h"
 #include "core/data/hdf5_reader.h"
+#include "core/data/input_file.h"
 
 namespace tern {
 
@@ -61,6 +62,7 @@ void DenseReader::gather_rows(std::span<const std::int64_t> rows, float* feature
 }
 
 std::unique_ptr<DenseReader> open_dense_reader(const std::filesystem::path& path) {
+  check_input_file(path);  // a missing file is reported as such, whatever its extension
   switch (dense_format_of(path)) {
     case DenseFormat::hdf5: return std::make_unique<Hdf5DenseReader>(path);
     case DenseFormat::csv: return std::make_unique<CsvDenseReader>(path);

@@ -6,7 +6,7 @@ namespace tern {
 
 namespace {
 constexpr std::size_t kChunkCacheBytes = std::size_t{32} << 20;
-constexpr std::size_t kChunkCacheSlots = 10007;  // a prime, ~20x the 64 KiB chunks that fit
+constexpr std::size_t kChunkCacheSlots = 20011;  // a prime, ~10x the 16 KiB chunks that fit
 }  // namespace
 
 Hdf5DenseReader::Hdf5DenseReader(const std::filesystem::path& path) : path_(path.string()) {

@@ -9,7 +9,7 @@
 namespace tern {
 
 namespace {
-constexpr std::int64_t kChunkBytes = 8 << 10;
+constexpr std::int64_t kChunkBytes = 16 << 10;
 constexpr unsigned kGzipLevel = 1;
 
 // Creates dataset `name` of `rank` 1 or 2 with extents {rows, row_values} and writes `values` into it.

@@ -60,8 +60,9 @@ struct SplitOutput {
 
 // Writes each output's share of `input`'s rows (in their input order) and returns the row
 // counts. Rows are assigned from random_permutation(rows, seed, stream_id("split")) cut at the
-// cumulative fractions; stratified, each label's rows are permuted and cut on their own, so
-// each part's count of a class is within one row of fraction x class rows.
+// cumulative fractions. Stratified, the rows of each label are permuted and cut on their own
+// (the k-th label in increasing order with stream stream_id("split") + k), so each output's
+// count of a class is within one row of fraction x class rows.
 std::vector<std::int64_t> split(const std::filesystem::path& input, std::span<const SplitOutput> outputs,
                                 std::uint64_t seed, bool stratified);
 

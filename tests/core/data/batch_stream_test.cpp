@@ -65,7 +65,7 @@ std::size_t batch_bytes(std::int64_t batch_rows, std::int64_t num_features) {
   return static_cast<std::size_t>(batch_rows * (num_features + 1)) * sizeof(float);
 }
 
-TEST(data_EpochPlan, ShuffledOrderCoversEveryRowOnce) {
+TEST(EpochPlan, ShuffledOrderCoversEveryRowOnce) {
   const EpochPlan plan{.row_begin = 100, .row_end = 1100, .batch_rows = 32, .seed = 7, .epoch = 3};
   std::vector<std::int64_t> order = plan.row_order();
   EXPECT_EQ(order, plan.row_order());
@@ -79,14 +79,14 @@ TEST(data_EpochPlan, ShuffledOrderCoversEveryRowOnce) {
   EXPECT_EQ((EpochPlan{.row_begin = 100, .row_end = 1100, .shuffle = false}.row_order()), expected);
 }
 
-TEST(data_EpochPlan, CountsBatchesWithAndWithoutTheLastPartialOne) {
+TEST(EpochPlan, CountsBatchesWithAndWithoutTheLastPartialOne) {
   EXPECT_EQ((EpochPlan{.row_end = 10, .batch_rows = 3}.num_batches()), 4);
   EXPECT_EQ((EpochPlan{.row_end = 10, .batch_rows = 3, .drop_last = true}.num_batches()), 3);
   EXPECT_EQ((EpochPlan{.row_end = 9, .batch_rows = 3, .drop_last = true}.num_batches()), 3);
   EXPECT_EQ((EpochPlan{.row_end = 2, .batch_rows = 3, .drop_last = true}.num_batches()), 0);
 }
 
-TEST(data_BatchStream, BatchesAreConsecutiveSlicesOfTheEpochOrder) {
+TEST(BatchStream, BatchesAreConsecutiveSlicesOfTheEpochOrder) {
   const Dataset rows = testing::generated_dataset(100, 3, 2, 9);
   CountingReader reader(rows);
   const EpochPlan plan{.row_begin = 10, .row_end = 100, .batch_rows = 16, .seed = 5, .epoch = 1};
@@ -102,7 +102,7 @@ TEST(data_BatchStream, BatchesAreConsecutiveSlicesOfTheEpochOrder) {
   EXPECT_EQ(position, 90);
 }
 
-TEST(data_BatchStream, PipeAndFileModesYieldIdenticalBatches) {
+TEST(BatchStream, PipeAndFileModesYieldIdenticalBatches) {
   TemporaryFolder folder;
   const Dataset rows = testing::generated_dataset(1003, 7, 4, 3);
   write_dataset(rows, folder / "rows.h5");
@@ -142,7 +142,7 @@ void expect_gathers_settle_at(const CountingReader& reader, int expected) {
   EXPECT_EQ(reader.gathers(), expected);
 }
 
-TEST(data_BatchStream, PrefetchStaysWithinTheMemoryBound) {
+TEST(BatchStream, PrefetchStaysWithinTheMemoryBound) {
   for (int batches_allowed : {1, 2}) {
     CountingReader reader(testing::generated_dataset(1000, 4, 2, 1));
     const EpochPlan plan{.row_end = 1000, .batch_rows = 10, .seed = 2};
@@ -154,7 +154,7 @@ TEST(data_BatchStream, PrefetchStaysWithinTheMemoryBound) {
   }
 }
 
-TEST(data_BatchStream, DestroyingAPipeStreamEarlyDoesNotHang) {
+TEST(BatchStream, DestroyingAPipeStreamEarlyDoesNotHang) {
   CountingReader reader(testing::generated_dataset(5000, 4, 2, 1));
   const EpochPlan plan{.row_end = 5000, .batch_rows = 8, .seed = 2};
   for (int taken = 0; taken < 3; ++taken) {
@@ -164,7 +164,7 @@ TEST(data_BatchStream, DestroyingAPipeStreamEarlyDoesNotHang) {
   }
 }
 
-TEST(data_BatchStream, PrefetchErrorIsRethrownInNext) {
+TEST(BatchStream, PrefetchErrorIsRethrownInNext) {
   CountingReader reader(testing::generated_dataset(100, 4, 2, 1), 2);
   BatchStream stream(reader, EpochPlan{.row_end = 100, .batch_rows = 10, .seed = 2}, IngestionMode::pipe,
                      std::size_t{1} << 20);
@@ -174,14 +174,14 @@ TEST(data_BatchStream, PrefetchErrorIsRethrownInNext) {
   expect_error_mentioning([&] { stream.next(batch); }, {"disk failure", "generated"});
 }
 
-TEST(data_BatchStream, ABatchLargerThanTheBoundIsAnError) {
+TEST(BatchStream, ABatchLargerThanTheBoundIsAnError) {
   CountingReader reader(testing::generated_dataset(100, 4, 2, 1));
   expect_error_mentioning(
       [&] { BatchStream stream(reader, EpochPlan{.row_end = 100, .batch_rows = 10}, IngestionMode::pipe, 199); },
       {"one batch of 10 rows", "200 bytes", "memory bound of 199 bytes"});
 }
 
-TEST(data_BatchStream, PlanOutsideTheRowsIsAnError) {
+TEST(BatchStream, PlanOutsideTheRowsIsAnError) {
   CountingReader reader(testing::generated_dataset(100, 4, 2, 1));
   expect_error_mentioning(
       [&] { BatchStream stream(reader, EpochPlan{.row_end = 101, .batch_rows = 10}, IngestionMode::file, 0); },
@@ -195,7 +195,7 @@ TEST(data_BatchStream, PlanOutsideTheRowsIsAnError) {
       {"loaded rows [0, 50)", "[10, 60)"});
 }
 
-TEST(data_IngestionMode, ParsesFileAndPipe) {
+TEST(IngestionMode, ParsesFileAndPipe) {
   EXPECT_EQ(parse_ingestion_mode("file"), IngestionMode::file);
   EXPECT_EQ(parse_ingestion_mode("pipe"), IngestionMode::pipe);
   EXPECT_EQ(ingestion_mode_name(IngestionMode::pipe), "pipe");

@@ -14,7 +14,7 @@ using testing::expect_error_mentioning;
 using testing::TemporaryFolder;
 using testing::write_text_file;
 
-TEST(data_CsvDenseReader, ReadsLabelFirstRows) {
+TEST(CsvDenseReader, ReadsLabelFirstRows) {
   TemporaryFolder folder;
   write_text_file(folder / "small.csv", "1,0.5,-2\n0,3e2,+4.25\r\n\n  \n2,.5, 7 \n");
   CsvDenseReader reader(folder / "small.csv");
@@ -26,7 +26,7 @@ TEST(data_CsvDenseReader, ReadsLabelFirstRows) {
   EXPECT_EQ(features, (std::vector<float>{0.5f, -2, 300, 4.25f, 0.5f, 7}));
 }
 
-TEST(data_CsvDenseReader, EmptyFieldsAndNanAreMissingValues) {
+TEST(CsvDenseReader, EmptyFieldsAndNanAreMissingValues) {
   TemporaryFolder folder;
   write_text_file(folder / "missing.csv", "1,,nan\nNaN,2,3");
   CsvDenseReader reader(folder / "missing.csv");
@@ -38,7 +38,7 @@ TEST(data_CsvDenseReader, EmptyFieldsAndNanAreMissingValues) {
   EXPECT_EQ(features[3], 3.0f);
 }
 
-TEST(data_CsvDenseReader, RangesAndRowListsMatchTheFullRead) {
+TEST(CsvDenseReader, RangesAndRowListsMatchTheFullRead) {
   TemporaryFolder folder;
   std::string text;
   for (int row = 0; row < 50; ++row)
@@ -64,7 +64,7 @@ TEST(data_CsvDenseReader, RangesAndRowListsMatchTheFullRead) {
   }
 }
 
-TEST(data_CsvDenseReader, RaggedRowNamesItsLineAndField) {
+TEST(CsvDenseReader, RaggedRowNamesItsLineAndField) {
   TemporaryFolder folder;
   write_text_file(folder / "ragged.csv", "1,2,3\n\n0,4,5\n1,6\n");
   expect_error_mentioning([&] { CsvDenseReader reader(folder / "ragged.csv"); }, {"ragged.csv", "line 4", "field 3"});
@@ -72,7 +72,7 @@ TEST(data_CsvDenseReader, RaggedRowNamesItsLineAndField) {
   expect_error_mentioning([&] { CsvDenseReader reader(folder / "long.csv"); }, {"long.csv", "line 2", "field 4"});
 }
 
-TEST(data_CsvDenseReader, NonNumericFieldNamesItsLineAndField) {
+TEST(CsvDenseReader, NonNumericFieldNamesItsLineAndField) {
   TemporaryFolder folder;
   write_text_file(folder / "text.csv", "1,2,3\n0,4,5\n1,6,abc\n");
   expect_error_mentioning([&] { CsvDenseReader reader(folder / "text.csv"); },
@@ -85,7 +85,7 @@ TEST(data_CsvDenseReader, NonNumericFieldNamesItsLineAndField) {
                           {"overflow.csv", "line 1", "field 3"});
 }
 
-TEST(data_CsvDenseReader, EmptyOrMissingFileIsAnError) {
+TEST(CsvDenseReader, EmptyOrMissingFileIsAnError) {
   TemporaryFolder folder;
   write_text_file(folder / "empty.csv", "\n\n");
   expect_error_mentioning([&] { CsvDenseReader reader(folder / "empty.csv"); }, {"empty.csv", "has no rows"});

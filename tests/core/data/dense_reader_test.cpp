@@ -15,9 +15,9 @@ using testing::expect_error_mentioning;
 using testing::TemporaryFolder;
 
 // Every reader, whatever its format, must give the rows that were written.
-class data_EveryFormat : public ::testing::TestWithParam<const char*> {};
+class EveryFormat : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(data_EveryFormat, RangesAndRowListsMatchTheWrittenRows) {
+TEST_P(EveryFormat, RangesAndRowListsMatchTheWrittenRows) {
   TemporaryFolder folder;
   const Dataset written = testing::generated_dataset(300, 5, 3, 21);
   const std::filesystem::path path = folder / (std::string("rows.") + GetParam());
@@ -40,7 +40,7 @@ TEST_P(data_EveryFormat, RangesAndRowListsMatchTheWrittenRows) {
   }
 }
 
-TEST_P(data_EveryFormat, RowsOutOfRangeAreAnError) {
+TEST_P(EveryFormat, RowsOutOfRangeAreAnError) {
   TemporaryFolder folder;
   const std::filesystem::path path = folder / (std::string("rows.") + GetParam());
   write_dataset(testing::generated_dataset(10, 2, 2, 1), path);
@@ -52,9 +52,9 @@ TEST_P(data_EveryFormat, RowsOutOfRangeAreAnError) {
   expect_error_mentioning([&] { reader->read_row_list(rows, features.data(), labels.data()); }, {"row 10", "rows."});
 }
 
-INSTANTIATE_TEST_SUITE_P(DenseReader, data_EveryFormat, ::testing::Values("csv", "h5", "hdf5"));
+INSTANTIATE_TEST_SUITE_P(DenseReader, EveryFormat, ::testing::Values("csv", "h5", "hdf5"));
 
-TEST(data_InMemoryReader, GathersRowsInTheListedOrder) {
+TEST(InMemoryReader, GathersRowsInTheListedOrder) {
   const Dataset rows = testing::generated_dataset(20, 3, 2, 5);
   InMemoryReader reader(rows);
   const std::vector<std::int64_t> order = {19, 0, 19, 7};
@@ -66,17 +66,18 @@ TEST(data_InMemoryReader, GathersRowsInTheListedOrder) {
         testing::row_slice(gathered, i, i + 1));
 }
 
-TEST(data_OpenDenseReader, ChoosesByExtensionAndRejectsOthers) {
+TEST(OpenDenseReader, ChoosesByExtensionAndRejectsOthers) {
   TemporaryFolder folder;
   testing::write_text_file(folder / "data.txt", "1,2\n");
   expect_error_mentioning([&] { open_dense_reader(folder / "data.txt"); }, {"data.txt", "'.txt'", ".csv"});
   expect_error_mentioning([&] { open_dense_reader(folder / "absent.csv"); }, {"no such file: ", "absent.csv"});
   expect_error_mentioning([&] { open_dense_reader(folder / "absent.h5"); }, {"no such file: ", "absent.h5"});
+  expect_error_mentioning([&] { open_dense_reader(folder / "absent.parquet"); }, {"no such file: ", "absent.parquet"});
   testing::write_text_file(folder / "upper.CSV", "1,2\n");
   EXPECT_EQ(open_dense_reader(folder / "upper.CSV")->num_rows(), 1);
 }
 
-TEST(data_LoadDataset, ReadsARangeOrToTheEnd) {
+TEST(LoadDataset, ReadsARangeOrToTheEnd) {
   TemporaryFolder folder;
   const Dataset written = testing::generated_dataset(40, 4, 2, 3);
   write_dataset(written, folder / "data.h5");

@@ -36,7 +36,7 @@ Dataset awkward_values() {
   return dataset;
 }
 
-TEST(data_WriteDataset, CsvToHdf5ToCsvIsBitExact) {
+TEST(WriteDataset, CsvToHdf5ToCsvIsBitExact) {
   TemporaryFolder folder;
   const Dataset original = testing::generated_dataset(500, 9, 5, 42);
   write_dataset(original, folder / "first.csv");
@@ -47,7 +47,7 @@ TEST(data_WriteDataset, CsvToHdf5ToCsvIsBitExact) {
   EXPECT_EQ(testing::read_text_file(folder / "first.csv"), testing::read_text_file(folder / "second.csv"));
 }
 
-TEST(data_WriteDataset, AwkwardValuesSurviveBothFormats) {
+TEST(WriteDataset, AwkwardValuesSurviveBothFormats) {
   TemporaryFolder folder;
   const Dataset original = awkward_values();
   for (const char* name : {"awkward.csv", "awkward.h5"}) {
@@ -56,7 +56,7 @@ TEST(data_WriteDataset, AwkwardValuesSurviveBothFormats) {
   }
 }
 
-TEST(data_WriteDataset, CsvIsLabelFirstWithShortestNumbers) {
+TEST(WriteDataset, CsvIsLabelFirstWithShortestNumbers) {
   TemporaryFolder folder;
   Dataset dataset = allocate_dataset(2, 2, "tiny");
   const std::vector<float> features = {0.1f, -2.0f, std::nanf(""), 1e-7f};
@@ -67,7 +67,7 @@ TEST(data_WriteDataset, CsvIsLabelFirstWithShortestNumbers) {
   EXPECT_EQ(testing::read_text_file(folder / "tiny.csv"), "1,0.1,-2\n0,nan,1e-07\n");
 }
 
-TEST(data_WriteDataset, Hdf5HasTheDenseLayoutAndNoTemporaryFileStays) {
+TEST(WriteDataset, Hdf5HasTheDenseLayoutAndNoTemporaryFileStays) {
   TemporaryFolder folder;
   write_dataset(testing::generated_dataset(70, 4, 2, 1), folder / "layout.h5");
   const std::string path = (folder / "layout.h5").string();
@@ -89,7 +89,7 @@ TEST(data_WriteDataset, Hdf5HasTheDenseLayoutAndNoTemporaryFileStays) {
             1);
 }
 
-TEST(data_WriteDataset, EmptyDataSetRoundTrips) {
+TEST(WriteDataset, EmptyDataSetRoundTrips) {
   TemporaryFolder folder;
   write_dataset(allocate_dataset(0, 3, "empty"), folder / "empty.h5");
   const Dataset read = load_dataset(folder / "empty.h5");
@@ -97,7 +97,7 @@ TEST(data_WriteDataset, EmptyDataSetRoundTrips) {
   EXPECT_EQ(read.num_features(), 3);
 }
 
-TEST(data_WriteDataset, UnsupportedExtensionIsAnError) {
+TEST(WriteDataset, UnsupportedExtensionIsAnError) {
   TemporaryFolder folder;
   testing::expect_error_mentioning(
       [&] { write_dataset(testing::generated_dataset(3, 2, 2, 1), folder / "out.parquet"); },

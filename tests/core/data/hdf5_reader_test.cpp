@@ -26,7 +26,7 @@ void write_plain_dataset(hid_t file, const char* name, hid_t stored_type, hid_t 
   H5Sclose(space);
 }
 
-TEST(data_Hdf5DenseReader, ReadsWhatTheWriterWrote) {
+TEST(Hdf5DenseReader, ReadsWhatTheWriterWrote) {
   TemporaryFolder folder;
   const Dataset written = testing::generated_dataset(1000, 13, 4, 7);
   write_hdf5(written, folder / "data.h5");
@@ -38,7 +38,7 @@ TEST(data_Hdf5DenseReader, ReadsWhatTheWriterWrote) {
   testing::expect_same_rows(written, read);
 }
 
-TEST(data_Hdf5DenseReader, RangesAndRowListsMatchTheFullRead) {
+TEST(Hdf5DenseReader, RangesAndRowListsMatchTheFullRead) {
   TemporaryFolder folder;
   const Dataset written = testing::generated_dataset(5000, 6, 3, 11);
   write_hdf5(written, folder / "data.h5");
@@ -58,7 +58,7 @@ TEST(data_Hdf5DenseReader, RangesAndRowListsMatchTheFullRead) {
   }
 }
 
-TEST(data_Hdf5DenseReader, ConvertsOtherNumericTypesToFloat) {
+TEST(Hdf5DenseReader, ConvertsOtherNumericTypesToFloat) {
   TemporaryFolder folder;
   const std::string path = (folder / "typed.h5").string();
   const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -74,7 +74,7 @@ TEST(data_Hdf5DenseReader, ConvertsOtherNumericTypesToFloat) {
   EXPECT_EQ(labels, (std::vector<float>{3.0f, 7.0f}));
 }
 
-TEST(data_Hdf5DenseReader, MissingDatasetNamesFileAndDataset) {
+TEST(Hdf5DenseReader, MissingDatasetNamesFileAndDataset) {
   TemporaryFolder folder;
   const std::string path = (folder / "no_labels.h5").string();
   const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -83,7 +83,7 @@ TEST(data_Hdf5DenseReader, MissingDatasetNamesFileAndDataset) {
   expect_error_mentioning([&] { Hdf5DenseReader reader(path); }, {"no_labels.h5", "/labels"});
 }
 
-TEST(data_Hdf5DenseReader, MismatchedRowCountsAreAnError) {
+TEST(Hdf5DenseReader, MismatchedRowCountsAreAnError) {
   TemporaryFolder folder;
   const std::string path = (folder / "short_labels.h5").string();
   const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
@@ -94,7 +94,7 @@ TEST(data_Hdf5DenseReader, MismatchedRowCountsAreAnError) {
                           {"short_labels.h5", "/features has 2 rows", "/labels has 1"});
 }
 
-TEST(data_Hdf5DenseReader, MissingOrCorruptFileIsAnError) {
+TEST(Hdf5DenseReader, MissingOrCorruptFileIsAnError) {
   TemporaryFolder folder;
   expect_error_mentioning([&] { Hdf5DenseReader reader(folder / "absent.h5"); }, {"no such file: ", "absent.h5"});
   testing::write_text_file(folder / "not_hdf5.h5", "1,2,3\n");

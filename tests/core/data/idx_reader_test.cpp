@@ -39,7 +39,7 @@ void write_gzip(const std::filesystem::path& path, const std::string& bytes) {
 const std::vector<std::uint8_t> kPixels = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 255};
 const std::vector<std::uint8_t> kLabels = {4, 0, 9};
 
-TEST(data_ReadIdx, ReadsGzippedImagesAndLabels) {
+TEST(ReadIdx, ReadsGzippedImagesAndLabels) {
   TemporaryFolder folder;
   write_gzip(folder / "images-idx3-ubyte.gz", idx_bytes(0x803, {3, 2, 3}, kPixels));
   write_gzip(folder / "labels-idx1-ubyte.gz", idx_bytes(0x801, {3}, kLabels));
@@ -50,7 +50,7 @@ TEST(data_ReadIdx, ReadsGzippedImagesAndLabels) {
   for (std::size_t i = 0; i < kLabels.size(); ++i) EXPECT_EQ(dataset.labels.data<float>()[i], kLabels[i]);
 }
 
-TEST(data_ReadIdx, ReadsUncompressedFilesToo) {
+TEST(ReadIdx, ReadsUncompressedFilesToo) {
   TemporaryFolder folder;
   testing::write_text_file(folder / "images", idx_bytes(0x803, {3, 2, 3}, kPixels));
   testing::write_text_file(folder / "labels", idx_bytes(0x801, {3}, kLabels));
@@ -59,7 +59,7 @@ TEST(data_ReadIdx, ReadsUncompressedFilesToo) {
   EXPECT_EQ(dataset.labels.data<float>()[2], 9.0f);
 }
 
-TEST(data_ReadIdx, WrongMagicNumberIsAnError) {
+TEST(ReadIdx, WrongMagicNumberIsAnError) {
   TemporaryFolder folder;
   write_gzip(folder / "images.gz", idx_bytes(0x803, {3, 2, 3}, kPixels));
   write_gzip(folder / "labels.gz", idx_bytes(0x801, {3}, kLabels));
@@ -69,7 +69,7 @@ TEST(data_ReadIdx, WrongMagicNumberIsAnError) {
                           {"images.gz", "magic number 0x00000803", "expected 0x00000801"});
 }
 
-TEST(data_ReadIdx, CountMismatchAndTruncationAreErrors) {
+TEST(ReadIdx, CountMismatchAndTruncationAreErrors) {
   TemporaryFolder folder;
   write_gzip(folder / "images.gz", idx_bytes(0x803, {3, 2, 3}, kPixels));
   write_gzip(folder / "two_labels.gz", idx_bytes(0x801, {2}, {1, 2}));

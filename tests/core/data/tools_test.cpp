@@ -18,7 +18,7 @@ namespace {
 using testing::expect_error_mentioning;
 using testing::TemporaryFolder;
 
-TEST(data_Convert, CsvToHdf5AndBack) {
+TEST(Convert, CsvToHdf5AndBack) {
   TemporaryFolder folder;
   const Dataset rows = testing::generated_dataset(200, 6, 3, 4);
   write_dataset(rows, folder / "in.csv");
@@ -29,7 +29,7 @@ TEST(data_Convert, CsvToHdf5AndBack) {
   expect_error_mentioning([&] { convert(folder / "in.csv", folder / "out.json"); }, {"out.json", "'.json'"});
 }
 
-TEST(data_Convert, IdxToHdf5) {
+TEST(Convert, IdxToHdf5) {
   TemporaryFolder folder;
   const auto write_gzip = [](const std::filesystem::path& path, const std::vector<unsigned char>& bytes) {
     gzFile file = gzopen(path.c_str(), "wb");
@@ -56,7 +56,7 @@ constexpr const char* kInspectCsv =
     "2,nan,nan\n"
     "2,,\n";
 
-TEST(data_Inspect, CountsMissingValuesDuplicatesAndLabels) {
+TEST(Inspect, CountsMissingValuesDuplicatesAndLabels) {
   TemporaryFolder folder;
   testing::write_text_file(folder / "inspect.csv", kInspectCsv);
   const InspectReport report = inspect(folder / "inspect.csv");
@@ -86,7 +86,7 @@ TEST(data_Inspect, CountsMissingValuesDuplicatesAndLabels) {
     EXPECT_NE(text.find(part), std::string::npos) << text;
 }
 
-TEST(data_Inspect, SummarisesManyDistinctLabelsInsteadOfCounting) {
+TEST(Inspect, SummarisesManyDistinctLabelsInsteadOfCounting) {
   TemporaryFolder folder;
   Dataset rows = testing::generated_dataset(1500, 2, 2, 8);
   for (std::int64_t row = 0; row < 1500; ++row) rows.labels.data<float>()[row] = static_cast<float>(row) * 0.5f;
@@ -113,7 +113,7 @@ std::vector<std::vector<std::int64_t>> input_rows_of(const std::vector<SplitOutp
   return rows_of_output;
 }
 
-TEST(data_Split, EveryRowLandsInExactlyOneOutput) {
+TEST(Split, EveryRowLandsInExactlyOneOutput) {
   TemporaryFolder folder;
   write_dataset(testing::generated_dataset(1000, 3, 4, 6), folder / "all.h5");
   const std::vector<SplitOutput> outputs = {
@@ -130,7 +130,7 @@ TEST(data_Split, EveryRowLandsInExactlyOneOutput) {
   EXPECT_EQ(seen, expected);
 }
 
-TEST(data_Split, StratifiedKeepsClassProportionsWithinOneRow) {
+TEST(Split, StratifiedKeepsClassProportionsWithinOneRow) {
   TemporaryFolder folder;
   const Dataset rows = testing::generated_dataset(997, 3, 5, 2);
   write_dataset(rows, folder / "all.csv");
@@ -155,7 +155,7 @@ TEST(data_Split, StratifiedKeepsClassProportionsWithinOneRow) {
   EXPECT_EQ(seen.size(), 997u);
 }
 
-TEST(data_Split, IsDeterministicForASeed) {
+TEST(Split, IsDeterministicForASeed) {
   TemporaryFolder folder;
   write_dataset(testing::generated_dataset(300, 2, 3, 5), folder / "all.csv");
   const auto split_with_seed = [&](std::uint64_t seed, const char* prefix) {
@@ -168,7 +168,7 @@ TEST(data_Split, IsDeterministicForASeed) {
   EXPECT_NE(split_with_seed(1, "a_"), split_with_seed(2, "c_"));
 }
 
-TEST(data_Split, BadFractionsAreAnError) {
+TEST(Split, BadFractionsAreAnError) {
   TemporaryFolder folder;
   write_dataset(testing::generated_dataset(10, 2, 2, 5), folder / "all.csv");
   const std::vector<SplitOutput> uneven = {{folder / "a.csv", 0.5}, {folder / "b.csv", 0.4}};

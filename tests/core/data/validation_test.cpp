@@ -19,19 +19,19 @@ Dataset small_dataset(const std::vector<float>& labels) {
           "train.csv", 10};
 }
 
-TEST(data_ValidateDataset, AcceptsCleanData) {
+TEST(ValidateDataset, AcceptsCleanData) {
   EXPECT_NO_THROW(validate_dataset(small_dataset({0, 1, 1}), TaskKind::binary_classification, 2, "train"));
   EXPECT_NO_THROW(validate_dataset(small_dataset({0, 4, 2}), TaskKind::multiclass_classification, 5, "train"));
   EXPECT_NO_THROW(validate_dataset(small_dataset({-3.5f, 1e6f, 0.25f}), TaskKind::regression, 0, "train"));
 }
 
-TEST(data_ValidateDataset, RejectsAnEmptyDataSet) {
+TEST(ValidateDataset, RejectsAnEmptyDataSet) {
   expect_error_mentioning(
       [] { validate_dataset(allocate_dataset(0, 2, "empty.h5"), TaskKind::regression, 0, "train"); },
       {"'train'", "empty.h5", "empty data set"});
 }
 
-TEST(data_ValidateDataset, RejectsNanAndInfFeaturesNamingRowAndColumn) {
+TEST(ValidateDataset, RejectsNanAndInfFeaturesNamingRowAndColumn) {
   Dataset with_nan = small_dataset({0, 1, 0});
   with_nan.features.data<float>()[3] = std::nanf("");  // row 1, column 1 here: row 11 of the file
   expect_error_mentioning([&] { validate_dataset(with_nan, TaskKind::binary_classification, 2, "validation"); },
@@ -43,7 +43,7 @@ TEST(data_ValidateDataset, RejectsNanAndInfFeaturesNamingRowAndColumn) {
                           {"train.csv", "row 12", "column 0", "-inf"});
 }
 
-TEST(data_ValidateDataset, RejectsNanAndInfLabels) {
+TEST(ValidateDataset, RejectsNanAndInfLabels) {
   expect_error_mentioning(
       [] {
         validate_dataset(small_dataset({0, std::nanf(""), 1}), TaskKind::regression, 0, "train");
@@ -57,7 +57,7 @@ TEST(data_ValidateDataset, RejectsNanAndInfLabels) {
       {"train.csv", "row 12", "label inf"});
 }
 
-TEST(data_ValidateDataset, RejectsClassLabelsOutsideTheRange) {
+TEST(ValidateDataset, RejectsClassLabelsOutsideTheRange) {
   expect_error_mentioning(
       [] {
         validate_dataset(small_dataset({0, 2, 1}), TaskKind::binary_classification, 2, "train");
@@ -80,7 +80,7 @@ TEST(data_ValidateDataset, RejectsClassLabelsOutsideTheRange) {
       {"num_classes >= 2"});
 }
 
-TEST(data_ValidateDataset, RejectsNonIntegerClassLabels) {
+TEST(ValidateDataset, RejectsNonIntegerClassLabels) {
   expect_error_mentioning(
       [] {
         validate_dataset(small_dataset({0, 1.5f, 1}), TaskKind::multiclass_classification, 3, "train");
@@ -88,7 +88,7 @@ TEST(data_ValidateDataset, RejectsNonIntegerClassLabels) {
       {"train.csv", "row 11", "label 1.5", "integers"});
 }
 
-TEST(data_CheckSameFeatures, RejectsAMismatchNamingBothChannels) {
+TEST(CheckSameFeatures, RejectsAMismatchNamingBothChannels) {
   EXPECT_NO_THROW(check_same_features("train", 7, "validation", 7));
   expect_error_mentioning([] { check_same_features("train", 7, "validation", 6); },
                           {"'train' has 7", "'validation' has 6"});
