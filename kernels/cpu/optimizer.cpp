@@ -3,14 +3,22 @@
 namespace tern::kernels::cpu {
 
 namespace {
-// One loop body per optimizer; restrict-qualified arrays and a by-value config let the
-// compiler keep the hyperparameters in registers and vectorise.
+// One loop body per optimizer. The config and the restrict-qualified pointers are copied inside
+// the parallel region: OpenMP outlines the region into a function that would otherwise reload
+// them through a pointer on every element, which keeps the loop from vectorising.
 template <OptimizerKind Kind>
-void update_elements(const OptimizerStepConfig config, float* __restrict weights, const float* __restrict grads,
-                     float* __restrict state_1, float* __restrict state_2, std::int64_t count) {
-#pragma omp parallel for simd schedule(static) if (count > 16384)
-  for (std::int64_t i = 0; i < count; ++i)
-    optimizer_update_element<Kind>(config, weights[i], grads[i], state_1[i], state_2[i]);
+void update_elements(const OptimizerStepConfig& config, float* weights, const float* grads, float* state_1,
+                     float* state_2, std::int64_t count) {
+#pragma omp parallel if (count > 16384)
+  {
+    const OptimizerStepConfig local = config;
+    float* __restrict w = weights;
+    const float* __restrict g = grads;
+    float* __restrict s1 = state_1;
+    float* __restrict s2 = state_2;
+#pragma omp for simd schedule(static)
+    for (std::int64_t i = 0; i < count; ++i) optimizer_update_element<Kind>(local, w[i], g[i], s1[i], s2[i]);
+  }
 }
 }  // namespace
 
