@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/data/dense_reader.h"
-#include "core/data/hdf5_handle.h"
+#include "core/io/hdf5_handle.h"
 
 namespace tern {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "core/data/hdf5_handle.h"
+#include "core/io/hdf5_handle.h"
 #include "core/io/atomic_file.h"
 
 namespace tern {

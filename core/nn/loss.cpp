@@ -19,6 +19,23 @@ double mean_of(const Tensor& row_loss) {
   for (float value : row_loss.values()) sum += value;
   return sum / static_cast<double>(row_loss.numel());
 }
+
+// A loss on one output per row, computed by a kernel that writes the per-row loss and the
+// gradient; saves the gradient and returns the mean loss.
+using SingleOutputLossKernel = void (*)(const float* outputs, const float* labels, std::int64_t rows,
+                                        float grad_scale, float* row_loss, float* doutputs);
+
+double single_output_loss(SingleOutputLossKernel kernel, const char* loss, const Tensor& outputs, const Tensor& labels,
+                          Saved& saved) {
+  check_batch(outputs, labels, 1, loss);
+  const std::int64_t rows = outputs.dim(0);
+  Tensor row_loss = Tensor::empty({rows});
+  Tensor doutputs = Tensor::empty(outputs.shape());
+  kernel(outputs.data<float>(), labels.data<float>(), rows, 1.0f / static_cast<float>(rows), row_loss.data<float>(),
+         doutputs.data<float>());
+  saved.tensors = {doutputs};
+  return mean_of(row_loss);
+}
 }  // namespace
 
 double SoftmaxCrossEntropy::forward(const Tensor& logits, const Tensor& labels, Saved& saved) {
@@ -39,28 +56,14 @@ double SoftmaxCrossEntropy::forward(const Tensor& logits, const Tensor& labels, 
 Tensor SoftmaxCrossEntropy::backward(Saved& saved) { return saved.tensors.at(0); }
 
 double BinaryCrossEntropy::forward(const Tensor& logits, const Tensor& labels, Saved& saved) {
-  check_batch(logits, labels, 1, "binary cross-entropy");
-  const std::int64_t rows = logits.dim(0);
-  Tensor row_loss = Tensor::empty({rows});
-  Tensor dlogits = Tensor::empty(logits.shape());
-  kernels::cpu::binary_cross_entropy_with_logits(logits.data<float>(), labels.data<float>(), rows,
-                                                 1.0f / static_cast<float>(rows), row_loss.data<float>(),
-                                                 dlogits.data<float>());
-  saved.tensors = {dlogits};
-  return mean_of(row_loss);
+  return single_output_loss(kernels::cpu::binary_cross_entropy_with_logits, "binary cross-entropy", logits, labels,
+                            saved);
 }
 
 Tensor BinaryCrossEntropy::backward(Saved& saved) { return saved.tensors.at(0); }
 
 double SquaredError::forward(const Tensor& predictions, const Tensor& targets, Saved& saved) {
-  check_batch(predictions, targets, 1, "squared error");
-  const std::int64_t rows = predictions.dim(0);
-  Tensor row_loss = Tensor::empty({rows});
-  Tensor dpredictions = Tensor::empty(predictions.shape());
-  kernels::cpu::squared_error(predictions.data<float>(), targets.data<float>(), rows, 1.0f / static_cast<float>(rows),
-                              row_loss.data<float>(), dpredictions.data<float>());
-  saved.tensors = {dpredictions};
-  return mean_of(row_loss);
+  return single_output_loss(kernels::cpu::squared_error, "squared error", predictions, targets, saved);
 }
 
 Tensor SquaredError::backward(Saved& saved) { return saved.tensors.at(0); }

@@ -1,4 +1,5 @@
-// Owned HDF5 identifiers and checked HDF5 calls, shared by the HDF5 reader and writer.
+// Owned HDF5 identifiers and checked HDF5 calls, shared by the HDF5 data reader and writer
+// and the model file.
 //
 // HDF5 prints its error stack to stderr by default. We switch that off and instead throw a
 // tern::Error that names our context (file, dataset) and adds HDF5's innermost message. The

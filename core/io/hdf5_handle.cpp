@@ -1,4 +1,4 @@
-#include "core/data/hdf5_handle.h"
+#include "core/io/hdf5_handle.h"
 
 namespace tern {
 
