@@ -1,14 +1,13 @@
 #include "core/algorithms/mlp.h"
 
 #include <cmath>
-#include <numeric>
 #include <optional>
 
+#include "core/algorithms/evaluation.h"
 #include "core/data/batch_stream.h"
 #include "core/data/dense_reader.h"
 #include "core/data/in_memory_reader.h"
 #include "core/job/progress.h"
-#include "core/algorithms/evaluation.h"
 #include "core/nn/activation.h"
 #include "core/nn/dropout.h"
 #include "core/nn/linear.h"
@@ -145,9 +144,15 @@ ColumnStatistics column_statistics(DenseReader& reader) {
   return statistics;
 }
 
+// Opens a channel's file; an empty data set is an error.
+std::unique_ptr<DenseReader> open_channel(const JobContext& job, const std::string& channel) {
+  std::unique_ptr<DenseReader> reader = open_dense_reader(job.channels.at(channel));
+  TERN_CHECK(reader->num_rows() > 0, channel, " channel '", reader->source(), "' is empty (no rows)");
+  return reader;
+}
+
 // Checks every row of a channel before training starts, reading it in chunks.
 void validate_channel(DenseReader& reader, TaskKind task, std::int64_t num_classes, const std::string& channel) {
-  TERN_CHECK(reader.num_rows() > 0, channel, " channel '", reader.source(), "' is empty (no rows)");
   for (std::int64_t begin = 0; begin < reader.num_rows(); begin += kStatisticsChunkRows) {
     const std::int64_t end = std::min(reader.num_rows(), begin + kStatisticsChunkRows);
     validate_dataset(read_dataset(reader, begin, end), task, static_cast<int>(num_classes), channel);
@@ -200,10 +205,10 @@ Tensor Mlp::evaluate_outputs(const Tensor& standardized_features) {
 
 void Mlp::fit(JobContext& job) {
   TERN_CHECK(job.has_channel("train"), "mlp needs a train channel (--train FILE)");
-  std::unique_ptr<DenseReader> train_reader = open_dense_reader(job.channels.at("train"));
+  std::unique_ptr<DenseReader> train_reader = open_channel(job, "train");
   std::unique_ptr<DenseReader> validation_reader;
   if (job.has_channel("validation")) {
-    validation_reader = open_dense_reader(job.channels.at("validation"));
+    validation_reader = open_channel(job, "validation");
     check_same_features("train (" + train_reader->source() + ")", train_reader->num_features(),
                         "validation (" + validation_reader->source() + ")", validation_reader->num_features());
   }
@@ -212,17 +217,16 @@ void Mlp::fit(JobContext& job) {
   job.resolved_hyperparameters = read.resolved();
   architecture_ = architecture;
 
-  validate_channel(*train_reader, architecture_.task, architecture_.num_classes, "train");
+  // File mode reads the training set once and trains from memory; pipe mode streams it.
+  std::optional<InMemoryReader> memory_rows;
+  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*train_reader, 0, train_reader->num_rows()));
+  DenseReader& rows_source = memory_rows ? static_cast<DenseReader&>(*memory_rows) : *train_reader;
+  validate_channel(rows_source, architecture_.task, architecture_.num_classes, "train");
   Dataset validation;
   if (validation_reader) {
     validate_channel(*validation_reader, architecture_.task, architecture_.num_classes, "validation");
     validation = read_dataset(*validation_reader, 0, validation_reader->num_rows());
   }
-
-  // File mode reads the training set once and trains from memory; pipe mode streams it.
-  std::optional<InMemoryReader> memory_rows;
-  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*train_reader, 0, train_reader->num_rows()));
-  DenseReader& rows_source = memory_rows ? static_cast<DenseReader&>(*memory_rows) : *train_reader;
 
   const std::int64_t features = architecture_.num_features;
   feature_mean_ = Tensor::zeros({features});
