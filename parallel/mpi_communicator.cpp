@@ -1,0 +1,211 @@
+#include "parallel/mpi_communicator.h"
+
+#include <chrono>
+#include <climits>
+#include <thread>
+#include <vector>
+
+#include "core/error.h"
+
+namespace tern {
+
+namespace {
+
+MPI_Datatype mpi_type(CommType type) {
+  switch (type) {
+    case CommType::f32: return MPI_FLOAT;
+    case CommType::f64: return MPI_DOUBLE;
+    case CommType::i32: return MPI_INT32_T;
+    case CommType::i64: return MPI_INT64_T;
+    case CommType::u8: return MPI_UINT8_T;
+  }
+  return MPI_DATATYPE_NULL;
+}
+
+MPI_Op mpi_op(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::sum:
+    case ReduceOp::average: return MPI_SUM;
+    case ReduceOp::max: return MPI_MAX;
+    case ReduceOp::min: return MPI_MIN;
+  }
+  return MPI_OP_NULL;
+}
+
+std::string type_name(CommType type) {
+  switch (type) {
+    case CommType::f32: return "f32";
+    case CommType::f64: return "f64";
+    case CommType::i32: return "i32";
+    case CommType::i64: return "i64";
+    case CommType::u8: return "u8";
+  }
+  return "?";
+}
+
+void check_mpi(int status, const std::string& what) {
+  if (status == MPI_SUCCESS) return;
+  char message[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(status, message, &length);
+  throw Error(what + " failed: " + std::string(message, static_cast<std::size_t>(length)));
+}
+
+int as_int_count(std::int64_t count, const std::string& what) {
+  TERN_CHECK(count >= 0 && count <= INT_MAX, what, ": count ", count, " is outside what one MPI call takes");
+  return static_cast<int>(count);
+}
+
+// average = sum / ranks, applied after the sum arrives.
+void divide_by(void* data, std::int64_t count, CommType type, int ranks) {
+  if (type == CommType::f32) {
+    auto* values = static_cast<float*>(data);
+    for (std::int64_t i = 0; i < count; ++i) values[i] /= static_cast<float>(ranks);
+  } else if (type == CommType::f64) {
+    auto* values = static_cast<double*>(data);
+    for (std::int64_t i = 0; i < count; ++i) values[i] /= static_cast<double>(ranks);
+  } else {
+    throw Error("average of integer elements (" + type_name(type) + ") is not defined; use sum");
+  }
+}
+
+class MpiRequest final : public CommRequest {
+ public:
+  MpiRequest(const MpiCommunicator& comm, MPI_Request request, std::string what, void* data, std::int64_t count,
+             CommType type, bool average)
+      : comm_(comm), request_(request), what_(std::move(what)), data_(data), count_(count), type_(type),
+        average_(average) {}
+  // A request is abandoned only while an error unwinds toward the job's abort: waiting for it
+  // here could hang (the other ranks may never arrive), so it is left to MPI_Abort.
+  ~MpiRequest() override = default;
+  void wait() override {
+    comm_.complete(request_, what_);
+    if (average_) divide_by(data_, count_, type_, comm_.size());
+  }
+
+ private:
+  const MpiCommunicator& comm_;
+  MPI_Request request_;
+  std::string what_;
+  void* data_;
+  std::int64_t count_;
+  CommType type_;
+  bool average_;
+};
+
+}  // namespace
+
+MpiCommunicator::MpiCommunicator(MPI_Comm comm, bool owned, double watchdog_s)
+    : comm_(comm), owned_(owned), watchdog_s_(watchdog_s) {
+  check_mpi(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
+  check_mpi(MPI_Comm_rank(comm_, &rank_), "MPI_Comm_rank");
+  check_mpi(MPI_Comm_size(comm_, &size_), "MPI_Comm_size");
+}
+
+MpiCommunicator::~MpiCommunicator() {
+  if (owned_) MPI_Comm_free(&comm_);
+}
+
+std::string MpiCommunicator::describe(const std::string& operation, const std::string& detail) {
+  return operation + " #" + std::to_string(++collectives_issued_) + " (" + detail + ")";
+}
+
+void MpiCommunicator::complete(MPI_Request& request, const std::string& what) const {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(watchdog_s_));
+  for (std::int64_t polls = 0;; ++polls) {
+    int done = 0;
+    check_mpi(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "rank " + std::to_string(rank_) + ": " + what);
+    if (done) return;
+    if (polls >= 64) std::this_thread::yield();  // let other ranks on an oversubscribed node run
+    if ((polls & 1023) == 1023 && Clock::now() > deadline) {
+      throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": " + what +
+                  " waited more than " + std::to_string(watchdog_s_) +
+                  " s for the other ranks (collective watchdog); a rank failed, hangs, or skipped this collective");
+    }
+  }
+}
+
+void MpiCommunicator::allreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
+  iallreduce(data, count, type, op)->wait();
+}
+
+std::unique_ptr<CommRequest> MpiCommunicator::iallreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
+  const std::string what = describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + type_name(type));
+  MPI_Request request;
+  check_mpi(MPI_Iallreduce(MPI_IN_PLACE, data, as_int_count(count, what), mpi_type(type), mpi_op(op), comm_, &request),
+            what);
+  return std::make_unique<MpiRequest>(*this, request, what, data, count, type, op == ReduceOp::average);
+}
+
+void MpiCommunicator::broadcast(void* data, std::int64_t bytes, int root) {
+  const std::string what = describe("broadcast", std::to_string(bytes) + " bytes from rank " + std::to_string(root));
+  MPI_Request request;
+  check_mpi(MPI_Ibcast(data, as_int_count(bytes, what), MPI_BYTE, root, comm_, &request), what);
+  complete(request, what);
+}
+
+void MpiCommunicator::allgatherv(const void* sent, std::span<const std::int64_t> counts, CommType type,
+                                 void* received) {
+  TERN_CHECK(static_cast<int>(counts.size()) == size_, "allgatherv: ", counts.size(), " counts for ", size_, " ranks");
+  const std::string what = describe("allgatherv", std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " +
+                                                      type_name(type) + " from this rank");
+  std::vector<int> receive_counts(counts.size()), displacements(counts.size());
+  std::int64_t offset = 0;
+  for (std::size_t r = 0; r < counts.size(); ++r) {
+    receive_counts[r] = as_int_count(counts[r], what);
+    displacements[r] = as_int_count(offset, what);
+    offset += counts[r];
+  }
+  MPI_Request request;
+  check_mpi(MPI_Iallgatherv(sent, receive_counts[static_cast<std::size_t>(rank_)], mpi_type(type), received,
+                            receive_counts.data(), displacements.data(), mpi_type(type), comm_, &request),
+            what);
+  complete(request, what);
+}
+
+void MpiCommunicator::reduce_scatter(const void* sent, std::span<const std::int64_t> counts, CommType type,
+                                     ReduceOp op, void* received) {
+  TERN_CHECK(static_cast<int>(counts.size()) == size_, "reduce_scatter: ", counts.size(), " counts for ", size_,
+             " ranks");
+  const std::string what = describe("reduce_scatter", reduce_op_name(op) + " to " +
+                                                          std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " +
+                                                          type_name(type) + " on this rank");
+  std::vector<int> receive_counts(counts.size());
+  for (std::size_t r = 0; r < counts.size(); ++r) receive_counts[r] = as_int_count(counts[r], what);
+  MPI_Request request;
+  check_mpi(MPI_Ireduce_scatter(sent, received, receive_counts.data(), mpi_type(type), mpi_op(op), comm_, &request),
+            what);
+  complete(request, what);
+  if (op == ReduceOp::average) divide_by(received, counts[static_cast<std::size_t>(rank_)], type, size_);
+}
+
+void MpiCommunicator::send(const void* data, std::int64_t bytes, int destination, int tag) {
+  const std::string what = describe("send", std::to_string(bytes) + " bytes to rank " + std::to_string(destination));
+  MPI_Request request;
+  check_mpi(MPI_Isend(data, as_int_count(bytes, what), MPI_BYTE, destination, tag, comm_, &request), what);
+  complete(request, what);
+}
+
+void MpiCommunicator::recv(void* data, std::int64_t bytes, int source, int tag) {
+  const std::string what = describe("recv", std::to_string(bytes) + " bytes from rank " + std::to_string(source));
+  MPI_Request request;
+  check_mpi(MPI_Irecv(data, as_int_count(bytes, what), MPI_BYTE, source, tag, comm_, &request), what);
+  complete(request, what);
+}
+
+void MpiCommunicator::barrier() {
+  const std::string what = describe("barrier", std::to_string(size_) + " ranks");
+  MPI_Request request;
+  check_mpi(MPI_Ibarrier(comm_, &request), what);
+  complete(request, what);
+}
+
+std::unique_ptr<Communicator> MpiCommunicator::split(int color, int key) {
+  MPI_Comm part;
+  check_mpi(MPI_Comm_split(comm_, color, key, &part), "rank " + std::to_string(rank_) + ": MPI_Comm_split");
+  return std::make_unique<MpiCommunicator>(part, true, watchdog_s_);
+}
+
+}  // namespace tern
