@@ -35,13 +35,23 @@ struct Parameter {
       : name(std::move(parameter_name)), value(Tensor::zeros(shape)), grad(Tensor::zeros(shape)) {}
 };
 
+// Told by backward as soon as a parameter's gradient for the step is complete, so that data
+// parallelism can start averaging it while backward goes on (parallel/gradient_synchronizer).
+class GradientReadyListener {
+ public:
+  virtual ~GradientReadyListener() = default;
+  virtual void gradient_ready(Parameter& parameter) = 0;
+};
+
 // How a forward call runs: training (dropout on) or evaluation, and where its randomness comes
-// from, so that a dropout mask depends on (seed, step, global sample index) only.
+// from, so that a dropout mask depends on (seed, step, global sample index) only; and who
+// backward tells about finished gradients.
 struct ForwardMode {
   bool training = false;
   std::uint64_t seed = 0;
   std::uint64_t step = 0;
-  std::int64_t first_sample = 0;  // global index of the batch's first row
+  std::int64_t first_sample = 0;  // index of the batch's first row within the global batch
+  GradientReadyListener* gradient_listener = nullptr;
 };
 
 struct Saved {

@@ -1,5 +1,6 @@
 // Sequential: modules applied in order. Forward keeps one child Saved per module; backward
-// walks them in reverse, feeding each module's dx to the one before it.
+// walks them in reverse, feeding each module's dx to the one before it, and reports each
+// module's parameters to the mode's gradient listener as soon as that module is done.
 #pragma once
 
 #include <memory>

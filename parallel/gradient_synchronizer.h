@@ -1,0 +1,75 @@
+// GradientSynchronizer: data-parallel gradient averaging, overlapped with backward.
+//
+// Parameters are grouped into buckets of about bucket_bytes (default 25 MB), in reverse order
+// of the parameter list, since backward produces the last layer's gradients first. When every
+// gradient of a bucket is ready, the training thread copies them into the bucket's flat buffer
+// and hands the bucket to a communication thread, which averages it over the data-parallel
+// group with one allreduce while backward goes on computing earlier layers. finish_step()
+// waits for the last bucket and copies the averages back into the gradients.
+//
+// Buckets are reduced strictly in bucket order on every rank, so the collectives match across
+// ranks. A failure on the communication thread (the watchdog, say) is rethrown by finish_step.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/comm.h"
+#include "core/nn/module.h"
+
+namespace tern {
+
+class GradientSynchronizer final : public GradientReadyListener {
+ public:
+  static constexpr std::size_t kDefaultBucketBytes = std::size_t{25} << 20;
+
+  GradientSynchronizer(Communicator& data_parallel_group, std::vector<Parameter*> parameters,
+                       std::size_t bucket_bytes = kDefaultBucketBytes);
+  ~GradientSynchronizer() override;
+  GradientSynchronizer(const GradientSynchronizer&) = delete;
+  GradientSynchronizer& operator=(const GradientSynchronizer&) = delete;
+
+  // Copies rank 0's parameter values to every rank (so all ranks start identical).
+  void broadcast_parameters();
+  // Backward calls this when `parameter`'s gradient for this step is complete.
+  void gradient_ready(Parameter& parameter) override;
+  // Marks any gradient not reported yet as ready, waits for every bucket, and leaves the
+  // averaged gradients in the parameters. Call once per step, after backward.
+  void finish_step();
+
+  std::size_t bucket_count() const { return buckets_.size(); }
+
+ private:
+  struct Bucket {
+    std::vector<Parameter*> parameters;
+    Tensor flat;                    // the bucket's gradients, concatenated
+    std::size_t waiting_for = 0;    // gradients of this step not ready yet
+  };
+
+  // Copies a bucket's gradients into its buffer and hands it to the communication thread.
+  void launch(std::size_t bucket_index);
+  void communicate();
+
+  Communicator& group_;
+  std::vector<Parameter*> parameters_;
+  std::vector<Bucket> buckets_;
+  std::unordered_map<const Parameter*, std::size_t> index_of_;  // position in parameters_
+  std::vector<std::size_t> bucket_of_;                          // per parameter
+  std::vector<bool> ready_;                                     // per parameter, this step
+
+  // Shared with the communication thread.
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<bool> bucket_launched_;  // gradients copied in, not yet taken by the thread
+  std::size_t buckets_reduced_ = 0;    // this step: buckets the thread has averaged (in order)
+  bool stopping_ = false;
+  std::exception_ptr error_;
+  std::thread communicator_thread_;
+};
+
+}  // namespace tern
