@@ -38,6 +38,8 @@ void check_plan(const EpochPlan& plan, std::int64_t available_rows, const std::s
   TERN_CHECK(plan.batch_rows > 0, "batch of ", plan.batch_rows, " rows for ", source, "; it must be at least 1");
   TERN_CHECK(0 <= plan.row_begin && plan.row_begin <= plan.row_end && plan.row_end <= available_rows, "epoch rows [",
              plan.row_begin, ", ", plan.row_end, ") out of range for ", source, " with ", available_rows, " rows");
+  TERN_CHECK(plan.slice_count >= 1 && 0 <= plan.slice_index && plan.slice_index < plan.slice_count, "batch slice ",
+             plan.slice_index, " of ", plan.slice_count, " for ", source);
 }
 }  // namespace
 
@@ -50,7 +52,8 @@ BatchStream::BatchStream(DenseReader& reader, const EpochPlan& plan, IngestionMo
   }
   source_ = &reader;
   order_ = plan_.row_order();
-  const std::int64_t largest_batch_rows = std::min(plan_.batch_rows, plan_.rows());
+  const std::int64_t largest_batch_rows = (std::min(plan_.batch_rows, plan_.rows()) + plan_.slice_count - 1) /
+                                         plan_.slice_count;
   TERN_CHECK(batch_bytes(largest_batch_rows) <= memory_bound_bytes_, "pipe mode for ", reader.source(),
              ": one batch of ", largest_batch_rows, " rows x (", reader.num_features(), " features + label) takes ",
              batch_bytes(largest_batch_rows), " bytes, more than the memory bound of ", memory_bound_bytes_, " bytes");
@@ -81,8 +84,11 @@ void BatchStream::gather_from_memory(Dataset loaded_rows) {
   for (std::int64_t& row : order_) row -= plan_.row_begin;
 }
 
-std::int64_t BatchStream::batch_rows_at(std::int64_t batch_index) const {
-  return std::min(plan_.batch_rows, plan_.rows() - batch_index * plan_.batch_rows);
+std::pair<std::int64_t, std::int64_t> BatchStream::slice_positions(std::int64_t batch_index) const {
+  const std::int64_t batch_begin = batch_index * plan_.batch_rows;
+  const std::int64_t rows = std::min(plan_.batch_rows, plan_.rows() - batch_begin);
+  return {batch_begin + rows * plan_.slice_index / plan_.slice_count,
+          batch_begin + rows * (plan_.slice_index + 1) / plan_.slice_count};
 }
 
 std::size_t BatchStream::batch_bytes(std::int64_t rows) const {
@@ -90,8 +96,9 @@ std::size_t BatchStream::batch_bytes(std::int64_t rows) const {
 }
 
 Batch BatchStream::read_batch(std::int64_t batch_index) const {
-  const std::int64_t rows = batch_rows_at(batch_index);
-  Batch batch{Tensor::empty({rows, source_->num_features()}), Tensor::empty({rows}), batch_index * plan_.batch_rows};
+  const auto [first, end] = slice_positions(batch_index);
+  const std::int64_t rows = end - first;
+  Batch batch{Tensor::empty({rows, source_->num_features()}), Tensor::empty({rows}), first};
   const auto positions = std::span<const std::int64_t>(order_).subspan(static_cast<std::size_t>(batch.first_position),
                                                                        static_cast<std::size_t>(rows));
   source_->read_row_list(positions, batch.features.data<float>(), batch.labels.data<float>());
@@ -123,7 +130,8 @@ bool BatchStream::next_prefetched(Batch& batch) {
 void BatchStream::prefetch() {
   try {
     for (std::int64_t batch_index = 0; batch_index < num_batches(); ++batch_index) {
-      const std::size_t bytes = batch_bytes(batch_rows_at(batch_index));
+      const auto [first, end] = slice_positions(batch_index);
+      const std::size_t bytes = batch_bytes(end - first);
       {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return stopping_ || in_flight_bytes_ + bytes <= memory_bound_bytes_; });

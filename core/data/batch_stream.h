@@ -47,6 +47,11 @@ struct EpochPlan {
   std::uint64_t epoch = 0;
   bool shuffle = true;
   bool drop_last = false;  // drop the final batch when it has fewer than batch_rows rows
+  // Data parallelism over replicated data: every batch is cut into slice_count slices (as even
+  // as possible) and this stream yields slice slice_index of each, so W ranks with slices
+  // 0..W-1 together see exactly the batches of one rank with the whole batch.
+  int slice_index = 0;
+  int slice_count = 1;
 
   std::int64_t rows() const { return row_end - row_begin; }
   std::int64_t num_batches() const;
@@ -76,7 +81,8 @@ class BatchStream {
  private:
   // File mode: gathers from `loaded_rows` (the plan's rows), indexed from 0.
   void gather_from_memory(Dataset loaded_rows);
-  std::int64_t batch_rows_at(std::int64_t batch_index) const;
+  // The rows [begin, end) of batch `batch_index` in the epoch order that this stream's slice covers.
+  std::pair<std::int64_t, std::int64_t> slice_positions(std::int64_t batch_index) const;
   std::size_t batch_bytes(std::int64_t rows) const;
   Batch read_batch(std::int64_t batch_index) const;
   bool next_prefetched(Batch& batch);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -100,6 +102,41 @@ TEST(BatchStream, BatchesAreConsecutiveSlicesOfTheEpochOrder) {
       EXPECT_EQ(batch.features.data<float>()[row * 3], static_cast<float>(order[static_cast<std::size_t>(position++)]));
   }
   EXPECT_EQ(position, 90);
+}
+
+// Data parallelism over replicated data: the slices 0..W-1 of each batch, laid end to end, are
+// the whole batch, in both modes and also for the last, partial batch.
+TEST(BatchStream, SlicesOfEveryBatchTogetherAreTheWholeBatch) {
+  const Dataset rows = testing::generated_dataset(203, 5, 3, 9);
+  InMemoryReader reader(rows);
+  const EpochPlan whole_plan{.row_begin = 0, .row_end = 203, .batch_rows = 24, .seed = 4, .epoch = 1};
+  BatchStream whole_stream(rows, whole_plan);
+  const std::vector<Batch> whole = all_batches(whole_stream);
+  for (int slices : {1, 2, 3, 4}) {
+    std::vector<std::vector<Batch>> per_slice;
+    for (int slice = 0; slice < slices; ++slice) {
+      EpochPlan plan = whole_plan;
+      plan.slice_index = slice;
+      plan.slice_count = slices;
+      BatchStream stream(reader, plan, slice % 2 == 0 ? IngestionMode::file : IngestionMode::pipe, 1 << 20);
+      per_slice.push_back(all_batches(stream));
+    }
+    for (std::size_t b = 0; b < whole.size(); ++b) {
+      std::int64_t row = 0;
+      for (int slice = 0; slice < slices; ++slice) {
+        const Batch& part = per_slice[static_cast<std::size_t>(slice)][b];
+        EXPECT_EQ(part.first_position, whole[b].first_position + row);
+        for (std::int64_t r = 0; r < part.labels.numel(); ++r, ++row) {
+          ASSERT_EQ(part.labels.data<float>()[r], whole[b].labels.data<float>()[row]) << "batch " << b;
+          ASSERT_EQ(std::memcmp(part.features.data<float>() + r * 5, whole[b].features.data<float>() + row * 5,
+                                5 * sizeof(float)),
+                    0)
+              << "batch " << b << " row " << row;
+        }
+      }
+      EXPECT_EQ(row, whole[b].labels.numel()) << slices << " slices of batch " << b;
+    }
+  }
 }
 
 TEST(BatchStream, PipeAndFileModesYieldIdenticalBatches) {
