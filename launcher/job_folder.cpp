@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <fstream>
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
@@ -17,11 +18,21 @@ std::string utc_now() {
 }
 }  // namespace
 
-JobFolder::JobFolder(std::filesystem::path root) : root_(std::move(root)) {
-  TERN_CHECK(!std::filesystem::exists(root_ / "job.json"), "output folder ", root_.string(),
+JobFolder JobFolder::create(const std::filesystem::path& root) {
+  TERN_CHECK(!std::filesystem::exists(root / "job.json"), "output folder ", root.string(),
              " already holds a job (job.json); choose a new --output-dir");
-  std::filesystem::create_directories(root_ / "logs");
-  description_["created"] = utc_now();
+  std::filesystem::create_directories(root / "logs");
+  JobFolder folder(root);
+  folder.description_["created"] = utc_now();
+  return folder;
+}
+
+JobFolder JobFolder::open_existing(const std::filesystem::path& root) {
+  JobFolder folder(root);
+  std::ifstream in(root / "job.json");
+  TERN_CHECK(in.good(), "job folder ", root.string(), " has no job.json (is the output folder shared by all nodes?)");
+  folder.description_ = nlohmann::json::parse(in);
+  return folder;
 }
 
 std::filesystem::path JobFolder::log_path(int rank) const {

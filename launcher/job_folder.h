@@ -5,7 +5,9 @@
 //   logs/rank-N.log every rank's log
 //   failure         the reason, when the job failed
 // job.json and failure are written atomically; a folder that already holds a job is refused,
-// so a new run never overwrites an earlier one's results.
+// so a new run never overwrites an earlier one's results. Rank 0 writes job.json and
+// metrics.jsonl; a failing rank writes `failure` and marks job.json failed itself, since the
+// job may be aborted before rank 0 could.
 #pragma once
 
 #include <filesystem>
@@ -17,8 +19,10 @@ namespace tern {
 
 class JobFolder {
  public:
-  // Creates the folder layout; throws if `root` already holds a job.
-  explicit JobFolder(std::filesystem::path root);
+  // Creates the folder layout; throws if `root` already holds a job (rank 0 does this).
+  static JobFolder create(const std::filesystem::path& root);
+  // Opens the folder rank 0 created, with its job.json (the other ranks do this).
+  static JobFolder open_existing(const std::filesystem::path& root);
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path model_dir() const { return root_ / "model"; }
@@ -33,6 +37,8 @@ class JobFolder {
   nlohmann::json& description() { return description_; }
 
  private:
+  explicit JobFolder(std::filesystem::path root) : root_(std::move(root)) {}
+
   std::filesystem::path root_;
   nlohmann::json description_ = nlohmann::json::object();
 };

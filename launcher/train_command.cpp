@@ -3,10 +3,16 @@
 #include <fstream>
 #include <iostream>
 
+#include <cstdlib>
+#include <optional>
+
 #include "core/algorithms/registry.h"
 #include "core/error.h"
 #include "core/algorithms/evaluation.h"
 #include "launcher/job_folder.h"
+#include "launcher/launch_environment.h"
+#include "parallel/gradient_synchronizer.h"
+#include "parallel/mpi_environment.h"
 #include "launcher/options.h"
 
 namespace tern {
@@ -40,11 +46,13 @@ HyperparameterMap collect_hyperparameters(const po::variables_map& values) {
   return hyperparameters;
 }
 
-int run_training(const po::variables_map& values) {
-  JobFolder folder(values["output-dir"].as<std::string>());
-  JobLog log(folder.log_path(0), 0, !values.count("quiet"));
-  MetricsLog metrics(folder.metrics_path());
-  JobContext job(metrics, log);
+// Runs the job on this rank once the job folder exists: fit, then (rank 0) save and test.
+void train_in_folder(const po::variables_map& values, JobFolder& folder, Communicator& world,
+                     const LaunchEnvironment& launch) {
+  const int rank = world.rank();
+  JobLog log(folder.log_path(rank), rank, rank == 0 && !values.count("quiet"));
+  MetricsLog metrics(rank == 0 ? folder.metrics_path() : std::filesystem::path());
+  JobContext job(metrics, log, world);
   try {
     const std::string algorithm_name = values["algorithm"].as<std::string>();
     for (const char* channel : {"train", "validation", "test"}) {
@@ -53,42 +61,96 @@ int run_training(const po::variables_map& values) {
     job.hyperparameters = collect_hyperparameters(values);
     job.ingestion_mode = parse_ingestion_mode(values["ingestion"].as<std::string>());
     job.pipe_memory_bytes = values["pipe-memory-mb"].as<std::size_t>() << 20;
+    job.train_distribution = parse_data_distribution(values["distribution"].as<std::string>());
     job.model_dir = folder.model_dir();
     job.show_progress = !values.count("quiet");
-
-    nlohmann::json& description = folder.description();
-    description["algorithm"] = algorithm_name;
-    for (const auto& [channel, path] : job.channels) description["channels"][channel] = path.string();
-    description["hyperparameters"] = job.hyperparameters;
-    description["ingestion"] = values["ingestion"].as<std::string>();
-    description["world"] = {{"size", 1}, {"dp", 1}, {"tp", 1}, {"pp", 1}};
-    description["versions"] = {{"tern", "0.1.0"}};
-    folder.write_status("running");
+    job.faults = FaultInjection::parse(std::getenv("TERN_FAULT_INJECTION") ? std::getenv("TERN_FAULT_INJECTION") : "",
+                                       rank);
+    const std::size_t bucket_bytes = static_cast<std::size_t>(values["bucket-mb"].as<double>() * (1 << 20));
+    if (world.size() > 1) {
+      job.make_gradient_averaging = [&world, bucket_bytes](std::vector<Parameter*> parameters) {
+        return std::make_unique<GradientSynchronizer>(world, std::move(parameters), bucket_bytes);
+      };
+    }
+    log.detail("rank " + std::to_string(rank) + " of " + std::to_string(world.size()) + ", local rank " +
+               std::to_string(launch.local_rank) + ", launched by " + launch.launcher);
 
     std::unique_ptr<Algorithm> algorithm = make_algorithm(algorithm_name);
-    log.info("training " + algorithm_name + " into " + folder.root().string());
+    if (rank == 0) log.info("training " + algorithm_name + " into " + folder.root().string());
     algorithm->fit(job);
-    description["resolved_hyperparameters"] = job.resolved_hyperparameters;
-    save_model(*algorithm, job.model_dir);
-    log.info("model saved to " + job.model_dir.string());
-
-    if (job.has_channel("test")) {
-      const Dataset test = load_dataset(job.channels.at("test"));
-      validate_dataset(test, algorithm->task(), static_cast<int>(algorithm->num_classes()), "test");
-      const auto report = metric_report(algorithm->predict(test), test.labels, algorithm->num_features());
-      for (const auto& [metric, value] : report) {
-        metrics.record(-1, -1, "test:" + metric, value);
-        description["test_metrics"][metric] = value;
-        log.info("test " + metric + " = " + std::to_string(value));
+    if (rank == 0) {
+      nlohmann::json& description = folder.description();
+      description["resolved_hyperparameters"] = job.resolved_hyperparameters;
+      save_model(*algorithm, job.model_dir);
+      log.info("model saved to " + job.model_dir.string());
+      if (job.has_channel("test")) {
+        const Dataset test = load_dataset(job.channels.at("test"));
+        validate_dataset(test, algorithm->task(), static_cast<int>(algorithm->num_classes()), "test");
+        for (const auto& [metric, value] : metric_report(algorithm->predict(test), test.labels, algorithm->num_features())) {
+          metrics.record(-1, -1, "test:" + metric, value);
+          description["test_metrics"][metric] = value;
+          log.info("test " + metric + " = " + std::to_string(value));
+        }
       }
+      folder.write_status("completed");
     }
-    folder.write_status("completed");
-    return 0;
   } catch (const std::exception& error) {
-    log.detail(std::string("failed: ") + error.what());
-    folder.write_failure(error.what());
-    throw;
+    const std::string reason = world.size() > 1 ? "rank " + std::to_string(rank) + ": " + error.what() : error.what();
+    log.detail("failed: " + reason);
+    folder.write_failure(reason);
+    throw Error(reason);
   }
+}
+
+int run_training(const po::variables_map& values) {
+  const LaunchEnvironment launch = discover_launch_environment();
+  MpiEnvironment mpi(nullptr, nullptr);
+  std::unique_ptr<Communicator> world = mpi.world(values["collective-timeout-s"].as<double>());
+  const int rank = world->rank();
+  TERN_CHECK(launch.launcher == "none" || (launch.rank == rank && launch.size == world->size()), "the launcher (",
+             launch.launcher, ") says rank ", launch.rank, " of ", launch.size, ", MPI says rank ", rank, " of ",
+             world->size());
+  const std::filesystem::path root = values["output-dir"].as<std::string>();
+
+  // Rank 0 creates the job folder; the others open it once rank 0 says it exists.
+  std::optional<JobFolder> folder;
+  std::int32_t created = 0;
+  std::string creation_error;
+  if (rank == 0) {
+    try {
+      folder.emplace(JobFolder::create(root));
+      nlohmann::json& description = folder->description();
+      description["algorithm"] = values["algorithm"].as<std::string>();
+      for (const char* channel : {"train", "validation", "test"}) {
+        if (values.count(channel)) description["channels"][channel] = values[channel].as<std::string>();
+      }
+      description["hyperparameters"] = collect_hyperparameters(values);
+      description["ingestion"] = values["ingestion"].as<std::string>();
+      description["distribution"] = values["distribution"].as<std::string>();
+      description["world"] = {{"size", world->size()}, {"dp", world->size()}, {"tp", 1}, {"pp", 1},
+                              {"launcher", launch.launcher}};
+      description["versions"] = {{"tern", "0.1.0"}};
+      folder->write_status("running");
+      created = 1;
+    } catch (const std::exception& error) {
+      creation_error = error.what();
+    }
+  }
+  world->broadcast(&created, sizeof created, 0);
+  if (!created) {
+    if (rank == 0) throw Error(creation_error);
+    return 1;
+  }
+  if (rank != 0) folder.emplace(JobFolder::open_existing(root));
+  try {
+    train_in_folder(values, *folder, *world, launch);
+  } catch (const std::exception& error) {
+    std::cerr << "tern train: error: " << error.what() << std::endl;
+    // Every other rank must end too, now: a job with a failed rank would otherwise hang.
+    if (world->size() > 1) MpiEnvironment::abort_job(1);
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -106,6 +168,11 @@ int train_command(const Arguments& arguments) {
         ("hyperparameters", po::value<std::string>(), "hyperparameters.json (string values); --hp overrides")
         ("ingestion", po::value<std::string>()->default_value("file"), "file (load into memory) or pipe (stream)")
         ("pipe-memory-mb", po::value<std::size_t>()->default_value(256), "memory bound of pipe-mode prefetching")
+        ("distribution", po::value<std::string>()->default_value("replicated"),
+         "training rows across ranks: replicated (each global batch split over ranks) or sharded")
+        ("bucket-mb", po::value<double>()->default_value(25.0), "gradient allreduce bucket size (data parallelism)")
+        ("collective-timeout-s", po::value<double>()->default_value(300.0),
+         "how long a rank waits in a collective before the job is aborted")
         ("quiet", "no progress line");
     const auto values = parse_options("train", options, arguments);
     return values ? run_training(*values) : 0;

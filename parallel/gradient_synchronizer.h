@@ -21,10 +21,11 @@
 
 #include "core/comm.h"
 #include "core/nn/module.h"
+#include "core/optim/gradient_averaging.h"
 
 namespace tern {
 
-class GradientSynchronizer final : public GradientReadyListener {
+class GradientSynchronizer final : public GradientAveraging {
  public:
   static constexpr std::size_t kDefaultBucketBytes = std::size_t{25} << 20;
 
@@ -35,12 +36,12 @@ class GradientSynchronizer final : public GradientReadyListener {
   GradientSynchronizer& operator=(const GradientSynchronizer&) = delete;
 
   // Copies rank 0's parameter values to every rank (so all ranks start identical).
-  void broadcast_parameters();
+  void broadcast_parameters() override;
   // Backward calls this when `parameter`'s gradient for this step is complete.
   void gradient_ready(Parameter& parameter) override;
   // Marks any gradient not reported yet as ready, waits for every bucket, and leaves the
   // averaged gradients in the parameters. Call once per step, after backward.
-  void finish_step();
+  void finish_step() override;
 
   std::size_t bucket_count() const { return buckets_.size(); }
 

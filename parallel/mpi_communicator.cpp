@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -120,9 +121,10 @@ void MpiCommunicator::complete(MPI_Request& request, const std::string& what) co
     if (done) return;
     if (polls >= 64) std::this_thread::yield();  // let other ranks on an oversubscribed node run
     if ((polls & 1023) == 1023 && Clock::now() > deadline) {
-      throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": " + what +
-                  " waited more than " + std::to_string(watchdog_s_) +
-                  " s for the other ranks (collective watchdog); a rank failed, hangs, or skipped this collective");
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%g", watchdog_s_);
+      throw Error(what + " waited more than " + limit + " s for the other " + std::to_string(size_ - 1) +
+                  " rank(s) (collective watchdog, --collective-timeout-s): a rank failed, hangs, or skipped it");
     }
   }
 }

@@ -2,8 +2,8 @@
 //
 // Every collective is issued non-blocking (MPI_Iallreduce, MPI_Ibcast, ...) and completed by
 // polling with a watchdog: if the other ranks do not arrive within `watchdog_s`, the call
-// throws an error naming this rank, the collective, its size and how long it waited, and the
-// job runtime then aborts the whole job. So a rank that died, or one that skipped a
+// throws an error naming the collective, its size and how long it waited (the job runtime adds
+// the rank), and the runtime then aborts the whole job. So a rank that died, or one that skipped a
 // collective, ends the job within the watchdog's time instead of hanging it.
 #pragma once
 

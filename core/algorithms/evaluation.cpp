@@ -1,5 +1,9 @@
 #include "core/algorithms/evaluation.h"
 
+#include <vector>
+
+#include "core/data/distribution.h"
+
 namespace tern {
 
 MetricValues metric_report(const Predictions& predictions, const Tensor& labels, std::int64_t num_features) {
@@ -12,6 +16,28 @@ MetricValues metric_report(const Predictions& predictions, const Tensor& labels,
       return regression_metrics(labels.values(), predictions.scores.values(), num_features);
   }
   return {};
+}
+
+Predictions predict_across_ranks(Algorithm& model, const Dataset& data, Communicator& comm) {
+  const RowRange mine = rank_rows(data.rows(), comm.rank(), comm.size());
+  Dataset part{data.features.rows(mine.begin, mine.end), data.labels.rows(mine.begin, mine.end), data.source,
+               data.first_row + mine.begin};
+  const Predictions local = model.predict(part);
+  std::vector<std::int64_t> row_counts(static_cast<std::size_t>(comm.size()));
+  for (int rank = 0; rank < comm.size(); ++rank)
+    row_counts[static_cast<std::size_t>(rank)] = rank_rows(data.rows(), rank, comm.size()).size();
+  const std::int64_t scores_per_row = local.scores.ndim() == 2 ? local.scores.dim(1) : 1;
+  std::vector<std::int64_t> score_counts = row_counts;
+  for (std::int64_t& count : score_counts) count *= scores_per_row;
+  Predictions all;
+  all.task = local.task;
+  Shape scores_shape = local.scores.shape();
+  scores_shape[0] = data.rows();
+  all.scores = Tensor::empty(scores_shape);
+  all.labels = Tensor::empty({data.rows()});
+  comm.allgatherv(local.scores.data<float>(), score_counts, CommType::f32, all.scores.data<float>());
+  comm.allgatherv(local.labels.data<float>(), row_counts, CommType::f32, all.labels.data<float>());
+  return all;
 }
 
 }  // namespace tern

@@ -6,11 +6,13 @@
 #include "core/algorithms/evaluation.h"
 #include "core/data/batch_stream.h"
 #include "core/data/dense_reader.h"
+#include "core/data/distribution.h"
 #include "core/data/in_memory_reader.h"
 #include "core/job/progress.h"
 #include "core/nn/activation.h"
 #include "core/nn/dropout.h"
 #include "core/nn/linear.h"
+#include "core/optim/gradient_averaging.h"
 #include "core/optim/gradient_clipping.h"
 #include "core/optim/learning_rate_schedule.h"
 #include "core/optim/optimizer.h"
@@ -103,44 +105,49 @@ std::pair<Mlp::Architecture, TrainingConfig> read_hyperparameters(Hyperparameter
   return {architecture, training};
 }
 
-// Mean and standard deviation of every feature (and of the label) over all rows of a reader,
-// accumulated in double in row order. A constant feature gets σ = 1 so it maps to 0.
+// Mean and standard deviation of every feature (and of the label) over the training set, in
+// double: each rank sums its part of the rows (`rows_of_rank` of `reader`), and one allreduce
+// adds the parts. A constant feature gets σ = 1 so that it maps to 0.
 struct ColumnStatistics {
   std::vector<double> feature_mean, feature_std;
   double label_mean = 0.0, label_std = 1.0;
 };
 
-ColumnStatistics column_statistics(DenseReader& reader) {
-  const std::int64_t rows = reader.num_rows(), columns = reader.num_features();
-  std::vector<double> sum(static_cast<std::size_t>(columns), 0.0), sum_squares(sum);
-  double label_sum = 0.0, label_sum_squares = 0.0;
-  Dataset chunk = allocate_dataset(std::min(rows, kStatisticsChunkRows), columns, reader.source());
-  for (std::int64_t begin = 0; begin < rows; begin += kStatisticsChunkRows) {
-    const std::int64_t end = std::min(rows, begin + kStatisticsChunkRows);
-    reader.read_rows(begin, end, chunk.features.data<float>(), chunk.labels.data<float>());
-    for (std::int64_t r = 0; r < end - begin; ++r) {
+ColumnStatistics column_statistics(DenseReader& reader, RowRange rows_of_rank, Communicator& comm) {
+  const std::int64_t columns = reader.num_features();
+  // Layout: Σx per feature, Σx² per feature, Σy, Σy², row count.
+  std::vector<double> sums(static_cast<std::size_t>(2 * columns + 3), 0.0);
+  double* feature_sum = sums.data();
+  double* feature_sum_squares = sums.data() + columns;
+  double* label_sums = sums.data() + 2 * columns;
+  for (std::int64_t begin = rows_of_rank.begin; begin < rows_of_rank.end; begin += kStatisticsChunkRows) {
+    const Dataset chunk = read_dataset(reader, begin, std::min(rows_of_rank.end, begin + kStatisticsChunkRows));
+    for (std::int64_t r = 0; r < chunk.rows(); ++r) {
       const float* row = chunk.features.data<float>() + r * columns;
       for (std::int64_t c = 0; c < columns; ++c) {
-        sum[static_cast<std::size_t>(c)] += row[c];
-        sum_squares[static_cast<std::size_t>(c)] += static_cast<double>(row[c]) * row[c];
+        feature_sum[c] += row[c];
+        feature_sum_squares[c] += static_cast<double>(row[c]) * row[c];
       }
       const double label = chunk.labels.data<float>()[r];
-      label_sum += label;
-      label_sum_squares += label * label;
+      label_sums[0] += label;
+      label_sums[1] += label * label;
     }
   }
-  const auto count = static_cast<double>(rows);
+  label_sums[2] = static_cast<double>(rows_of_rank.size());
+  allreduce(comm, std::span<double>(sums), ReduceOp::sum);
+
+  const double count = label_sums[2];
   const auto standard_deviation = [count](double total, double total_squares) {
     const double variance = std::max(total_squares / count - (total / count) * (total / count), 0.0);
     return variance > 1e-12 ? std::sqrt(variance) : 1.0;
   };
   ColumnStatistics statistics;
-  for (std::size_t c = 0; c < sum.size(); ++c) {
-    statistics.feature_mean.push_back(sum[c] / count);
-    statistics.feature_std.push_back(standard_deviation(sum[c], sum_squares[c]));
+  for (std::int64_t c = 0; c < columns; ++c) {
+    statistics.feature_mean.push_back(feature_sum[c] / count);
+    statistics.feature_std.push_back(standard_deviation(feature_sum[c], feature_sum_squares[c]));
   }
-  statistics.label_mean = label_sum / count;
-  statistics.label_std = standard_deviation(label_sum, label_sum_squares);
+  statistics.label_mean = label_sums[0] / count;
+  statistics.label_std = standard_deviation(label_sums[0], label_sums[1]);
   return statistics;
 }
 
@@ -151,13 +158,17 @@ std::unique_ptr<DenseReader> open_channel(const JobContext& job, const std::stri
   return reader;
 }
 
-// Checks every row of a channel before training starts, reading it in chunks.
-void validate_channel(DenseReader& reader, TaskKind task, std::int64_t num_classes, const std::string& channel) {
-  for (std::int64_t begin = 0; begin < reader.num_rows(); begin += kStatisticsChunkRows) {
-    const std::int64_t end = std::min(reader.num_rows(), begin + kStatisticsChunkRows);
+// Checks the rows [rows.begin, rows.end) of a channel before training starts, reading them in
+// chunks. Each rank checks its own part; a problem on any rank fails the whole job.
+void validate_channel(DenseReader& reader, RowRange rows, TaskKind task, std::int64_t num_classes,
+                      const std::string& channel) {
+  for (std::int64_t begin = rows.begin; begin < rows.end; begin += kStatisticsChunkRows) {
+    const std::int64_t end = std::min(rows.end, begin + kStatisticsChunkRows);
     validate_dataset(read_dataset(reader, begin, end), task, static_cast<int>(num_classes), channel);
   }
 }
+
+
 
 std::unique_ptr<Loss> make_loss(TaskKind task) {
   switch (task) {
@@ -205,6 +216,8 @@ Tensor Mlp::evaluate_outputs(const Tensor& standardized_features) {
 
 void Mlp::fit(JobContext& job) {
   TERN_CHECK(job.has_channel("train"), "mlp needs a train channel (--train FILE)");
+  Communicator& comm = job.comm;
+  const int rank = comm.rank(), ranks = comm.size();
   std::unique_ptr<DenseReader> train_reader = open_channel(job, "train");
   std::unique_ptr<DenseReader> validation_reader;
   if (job.has_channel("validation")) {
@@ -217,14 +230,31 @@ void Mlp::fit(JobContext& job) {
   job.resolved_hyperparameters = read.resolved();
   architecture_ = architecture;
 
-  // File mode reads the training set once and trains from memory; pipe mode streams it.
+  // mini_batch_size is the global batch: each of the W data-parallel ranks takes B/W rows a step.
+  const std::int64_t global_batch = training.mini_batch_size;
+  TERN_CHECK(global_batch % ranks == 0, "hyperparameter 'mini_batch_size' (", global_batch,
+             ") must divide evenly across the ", ranks, " data-parallel ranks");
+  const std::int64_t rank_batch = global_batch / ranks;
+  const bool sharded = job.train_distribution == DataDistribution::sharded;
+  // The rows this rank checks and summarises: its shard, or its part of the replicated rows.
+  const RowRange own_rows = rank_rows(train_reader->num_rows(), rank, ranks);
+  // The rows this rank trains on: its shard, or all rows (it takes its slice of every batch).
+  const RowRange read_rows = sharded ? own_rows : RowRange{0, train_reader->num_rows()};
+  TERN_CHECK(read_rows.size() >= rank_batch, "rank ", rank, " has ", read_rows.size(), " training rows, fewer than its ",
+             rank_batch, " rows of each global batch of ", global_batch);
+
+  // File mode reads the rows once and trains from memory; pipe mode streams them.
   std::optional<InMemoryReader> memory_rows;
-  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*train_reader, 0, train_reader->num_rows()));
+  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*train_reader, read_rows.begin, read_rows.end));
+  // Rows of memory_rows are numbered from read_rows.begin; InMemoryReader numbers them from 0.
   DenseReader& rows_source = memory_rows ? static_cast<DenseReader&>(*memory_rows) : *train_reader;
-  validate_channel(rows_source, architecture_.task, architecture_.num_classes, "train");
+  const std::int64_t source_offset = memory_rows ? read_rows.begin : 0;
+  const RowRange own_in_source{own_rows.begin - source_offset, own_rows.end - source_offset};
+  validate_channel(rows_source, own_in_source, architecture_.task, architecture_.num_classes, "train");
   Dataset validation;
   if (validation_reader) {
-    validate_channel(*validation_reader, architecture_.task, architecture_.num_classes, "validation");
+    validate_channel(*validation_reader, rank_rows(validation_reader->num_rows(), rank, ranks), architecture_.task,
+                     architecture_.num_classes, "validation");
     validation = read_dataset(*validation_reader, 0, validation_reader->num_rows());
   }
 
@@ -234,7 +264,7 @@ void Mlp::fit(JobContext& job) {
   label_mean_ = 0.0f;
   label_std_ = 1.0f;
   if (training.normalize_data) {
-    const ColumnStatistics statistics = column_statistics(rows_source);
+    const ColumnStatistics statistics = column_statistics(rows_source, own_in_source, comm);
     for (std::int64_t c = 0; c < features; ++c) {
       feature_mean_.data<float>()[c] = static_cast<float>(statistics.feature_mean[static_cast<std::size_t>(c)]);
       feature_inverse_std_.data<float>()[c] =
@@ -248,25 +278,36 @@ void Mlp::fit(JobContext& job) {
   build_network(training.seed);
   std::unique_ptr<Loss> loss = make_loss(architecture_.task);
   Optimizer optimizer(training.optimizer, parameters_);
+  std::unique_ptr<GradientAveraging> averaging;
+  if (ranks > 1) {
+    TERN_CHECK(job.make_gradient_averaging != nullptr, "a ", ranks, "-rank job without gradient averaging");
+    averaging = job.make_gradient_averaging(parameters_);
+    averaging->broadcast_parameters();
+  }
 
-  const std::int64_t rows = rows_source.num_rows();
-  const std::int64_t steps_per_epoch = rows / training.mini_batch_size;
+  // Every rank runs the same number of steps per epoch (agreed before training), so uneven
+  // shards never leave a rank waiting in a collective.
+  const std::int64_t steps_per_epoch =
+      allreduce_value(comm, read_rows.size() / (sharded ? rank_batch : global_batch), ReduceOp::min);
   const std::int64_t total_steps = steps_per_epoch * training.epochs;
   training.schedule.total_steps = total_steps;
-  job.log.info("mlp: " + std::to_string(rows) + " training rows x " + std::to_string(features) + " features, " +
-               std::to_string(training.epochs) + " epochs of " + std::to_string(steps_per_epoch) + " steps (batch " +
-               std::to_string(training.mini_batch_size) + ")");
+  job.log.info("mlp: " + std::to_string(train_reader->num_rows()) + " training rows x " + std::to_string(features) +
+               " features on " + std::to_string(ranks) + " rank(s) (" +
+               std::string(data_distribution_name(job.train_distribution)) + "), " + std::to_string(training.epochs) +
+               " epochs of " + std::to_string(steps_per_epoch) + " steps, global batch " + std::to_string(global_batch));
 
-  ProgressReporter progress(total_steps, training.epochs, job.show_progress);
+  ProgressReporter progress(total_steps, training.epochs, job.show_progress && rank == 0);
   std::int64_t step = 0;
   for (std::int64_t epoch = 0; epoch < training.epochs; ++epoch) {
-    EpochPlan plan{.row_begin = 0,
-                   .row_end = rows,
-                   .batch_rows = training.mini_batch_size,
+    EpochPlan plan{.row_begin = read_rows.begin - source_offset,
+                   .row_end = read_rows.end - source_offset,
+                   .batch_rows = sharded ? rank_batch : global_batch,
                    .seed = training.seed,
                    .epoch = static_cast<std::uint64_t>(epoch),
                    .shuffle = training.shuffle,
-                   .drop_last = true};
+                   .drop_last = true,
+                   .slice_index = sharded ? 0 : rank,
+                   .slice_count = sharded ? 1 : ranks};
     std::optional<BatchStream> batches;
     if (memory_rows) {
       batches.emplace(memory_rows->dataset(), plan);
@@ -275,33 +316,44 @@ void Mlp::fit(JobContext& job) {
     }
     Batch batch;
     double epoch_loss_sum = 0.0;
-    while (batches->next(batch)) {
+    for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch && batches->next(batch); ++epoch_step, ++step) {
+      job.faults.at_step(step);
       const Tensor x = standardized(batch.features);
       Tensor targets = batch.labels;
       if (architecture_.task == TaskKind::regression) {
         targets = batch.labels.clone();
         for (float& target : targets.values()) target = (target - label_mean_) / label_std_;
       }
-      Saved saved(ForwardMode{.training = true, .seed = training.seed, .step = static_cast<std::uint64_t>(step)});
+      // The slice's first row within the global batch, so dropout masks match any layout.
+      const std::int64_t first_sample = sharded ? rank * rank_batch : batch.first_position % global_batch;
+      Saved saved(ForwardMode{.training = true,
+                              .seed = training.seed,
+                              .step = static_cast<std::uint64_t>(step),
+                              .first_sample = first_sample,
+                              .gradient_listener = averaging.get()});
       const Tensor outputs = network_.forward(x, saved);
       Saved loss_saved;
-      const double batch_loss = loss->forward(outputs, targets, loss_saved);
+      double batch_loss = loss->forward(outputs, targets, loss_saved);
       zero_grads(optimizer.parameters());
       network_.backward(loss->backward(loss_saved), saved);
+      if (averaging) averaging->finish_step();
       if (training.clip_gradient > 0) clip_gradients_by_global_norm(optimizer.parameters(), training.clip_gradient);
       optimizer.step(static_cast<float>(training.schedule.rate_at(step)));
 
       epoch_loss_sum += batch_loss;
-      if (step % training.log_interval == 0) job.metrics.record(step, epoch, "train:loss", batch_loss);
-      progress.step_done(step, epoch, batch.features.dim(0), batch_loss);
-      ++step;
+      if (step % training.log_interval == 0) {
+        batch_loss = allreduce_value(comm, batch_loss, ReduceOp::average);
+        job.metrics.record(step, epoch, "train:loss", batch_loss);
+      }
+      progress.step_done(step, epoch, batch.features.dim(0) * ranks, batch_loss);
     }
-    const double epoch_loss = epoch_loss_sum / static_cast<double>(std::max<std::int64_t>(steps_per_epoch, 1));
+    const double epoch_loss = allreduce_value(comm, epoch_loss_sum, ReduceOp::average) /
+                              static_cast<double>(std::max<std::int64_t>(steps_per_epoch, 1));
     job.metrics.record(step, epoch, "train:epoch_loss", epoch_loss);
     std::string summary = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(training.epochs) +
                           ": train loss " + std::to_string(epoch_loss);
     if (validation.rows() > 0) {
-      const Predictions predicted = predict(validation);
+      const Predictions predicted = predict_across_ranks(*this, validation, comm);
       for (const auto& [metric, value] : metric_report(predicted, validation.labels, features)) {
         job.metrics.record(step, epoch, "validation:" + metric, value);
         summary += ", validation " + metric + " " + std::to_string(value);

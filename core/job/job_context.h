@@ -1,6 +1,7 @@
 // JobContext: everything an algorithm's fit() gets from the job runtime: the data channels,
-// the hyperparameters (strings), how to ingest data, where the model goes, and where to
-// report (metrics.jsonl, the rank's log, the progress line). The launcher builds it; an
+// the hyperparameters (strings), how to ingest and distribute data, the data-parallel
+// communicator, where the model goes, and where to report (metrics.jsonl on rank 0, the
+// rank's log, the progress line). The launcher builds it; an
 // algorithm never parses a command line or touches the job folder's layout itself.
 #pragma once
 
@@ -12,23 +13,34 @@
 #include <nlohmann/json.hpp>
 
 #include "core/algorithms/hyperparameters.h"
+#include "core/comm.h"
 #include "core/data/batch_stream.h"
+#include "core/data/distribution.h"
+#include "core/job/fault_injection.h"
 #include "core/job/job_log.h"
 #include "core/job/metrics_log.h"
+#include "core/optim/gradient_averaging.h"
 
 namespace tern {
 
 struct JobContext {
-  JobContext(MetricsLog& metrics_log, JobLog& job_log) : metrics(metrics_log), log(job_log) {}
+  JobContext(MetricsLog& metrics_log, JobLog& job_log, Communicator& data_parallel)
+      : metrics(metrics_log), log(job_log), comm(data_parallel) {}
 
   // "train" (required), "validation", "test" -> data file.
   std::map<std::string, std::filesystem::path> channels;
   HyperparameterMap hyperparameters;
   IngestionMode ingestion_mode = IngestionMode::file;
   std::size_t pipe_memory_bytes = std::size_t{256} << 20;
+  DataDistribution train_distribution = DataDistribution::replicated;
   std::filesystem::path model_dir;
   MetricsLog& metrics;
   JobLog& log;
+  // The data-parallel group (a LocalCommunicator for a single process).
+  Communicator& comm;
+  // Set when comm has more than one rank: averages gradients over it.
+  GradientAveragingFactory make_gradient_averaging;
+  FaultInjection faults;
   bool show_progress = true;
   // Filled by fit(): the hyperparameters as resolved (defaults included), for job.json.
   nlohmann::json resolved_hyperparameters = nlohmann::json::object();
