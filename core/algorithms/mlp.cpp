@@ -159,12 +159,14 @@ std::unique_ptr<DenseReader> open_channel(const JobContext& job, const std::stri
 }
 
 // Checks the rows [rows.begin, rows.end) of a channel before training starts, reading them in
-// chunks. Each rank checks its own part; a problem on any rank fails the whole job.
-void validate_channel(DenseReader& reader, RowRange rows, TaskKind task, std::int64_t num_classes,
-                      const std::string& channel) {
+// chunks. Each rank checks its own part; a problem on any rank fails the whole job. Row r of
+// `reader` is row r + file_row_offset of the channel's file (for the messages).
+void validate_channel(DenseReader& reader, RowRange rows, std::int64_t file_row_offset, TaskKind task,
+                      std::int64_t num_classes, const std::string& channel) {
   for (std::int64_t begin = rows.begin; begin < rows.end; begin += kStatisticsChunkRows) {
-    const std::int64_t end = std::min(rows.end, begin + kStatisticsChunkRows);
-    validate_dataset(read_dataset(reader, begin, end), task, static_cast<int>(num_classes), channel);
+    Dataset chunk = read_dataset(reader, begin, std::min(rows.end, begin + kStatisticsChunkRows));
+    chunk.first_row += file_row_offset;
+    validate_dataset(chunk, task, static_cast<int>(num_classes), channel);
   }
 }
 
@@ -246,14 +248,14 @@ void Mlp::fit(JobContext& job) {
   // File mode reads the rows once and trains from memory; pipe mode streams them.
   std::optional<InMemoryReader> memory_rows;
   if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*train_reader, read_rows.begin, read_rows.end));
-  // Rows of memory_rows are numbered from read_rows.begin; InMemoryReader numbers them from 0.
+  // memory_rows numbers its rows from 0: row r there is row r + read_rows.begin of the file.
   DenseReader& rows_source = memory_rows ? static_cast<DenseReader&>(*memory_rows) : *train_reader;
   const std::int64_t source_offset = memory_rows ? read_rows.begin : 0;
   const RowRange own_in_source{own_rows.begin - source_offset, own_rows.end - source_offset};
-  validate_channel(rows_source, own_in_source, architecture_.task, architecture_.num_classes, "train");
+  validate_channel(rows_source, own_in_source, source_offset, architecture_.task, architecture_.num_classes, "train");
   Dataset validation;
   if (validation_reader) {
-    validate_channel(*validation_reader, rank_rows(validation_reader->num_rows(), rank, ranks), architecture_.task,
+    validate_channel(*validation_reader, rank_rows(validation_reader->num_rows(), rank, ranks), 0, architecture_.task,
                      architecture_.num_classes, "validation");
     validation = read_dataset(*validation_reader, 0, validation_reader->num_rows());
   }
@@ -299,8 +301,8 @@ void Mlp::fit(JobContext& job) {
   ProgressReporter progress(total_steps, training.epochs, job.show_progress && rank == 0);
   std::int64_t step = 0;
   for (std::int64_t epoch = 0; epoch < training.epochs; ++epoch) {
-    EpochPlan plan{.row_begin = read_rows.begin - source_offset,
-                   .row_end = read_rows.end - source_offset,
+    EpochPlan plan{.row_begin = read_rows.begin,
+                   .row_end = read_rows.end,
                    .batch_rows = sharded ? rank_batch : global_batch,
                    .seed = training.seed,
                    .epoch = static_cast<std::uint64_t>(epoch),

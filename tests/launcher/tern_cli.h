@@ -22,9 +22,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `tern <arguments>` with optional environment assignments ("OMP_NUM_THREADS=1 ").
-inline CommandResult run_tern(const std::string& arguments, const std::string& environment = "") {
-  const std::string command = environment + " " + TERN_BINARY + " " + arguments + " 2>&1";
+// Runs a shell command line, capturing stdout and stderr.
+inline CommandResult run_shell(const std::string& command_line) {
+  const std::string command = command_line + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -33,6 +33,20 @@ inline CommandResult run_tern(const std::string& arguments, const std::string& e
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+// Runs `tern <arguments>` with optional environment assignments ("OMP_NUM_THREADS=1 ").
+inline CommandResult run_tern(const std::string& arguments, const std::string& environment = "") {
+  return run_shell(environment + " " + TERN_BINARY + " " + arguments);
+}
+
+// Runs `mpirun -np ranks tern <arguments>` (oversubscribed, allowed as root), one OpenMP thread
+// a rank unless the environment says otherwise.
+inline CommandResult run_tern_on_ranks(int ranks, const std::string& arguments, const std::string& environment = "") {
+  const std::string launcher = std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 ") +
+                               environment + " " + TERN_MPIEXEC + " -np " + std::to_string(ranks) +
+                               " --oversubscribe --bind-to none";
+  return run_shell(launcher + " " + TERN_BINARY + " " + arguments);
 }
 
 // A fresh folder under the system temp folder, removed when the test ends.
