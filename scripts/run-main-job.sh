@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main job: installs dependencies, builds Tern, converts Fashion-MNIST from its
-# Debian package, trains an MLP (784-256-128-10) on the 60,000 training images, and evaluates
-# it on the 10,000 test images. The job folder is runs/fashion-mnist-<time>/ (or $1).
+# Debian package, trains an MLP (784-256-128-10) on the 60,000 training images with 2
+# data-parallel ranks started by tern-launch, and evaluates it on the 10,000 test images.
+# The job folder is runs/fashion-mnist-<time>/ (or $1); RANKS=N changes the rank count.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${TERN_BUILD_DIR:-$root/build}
@@ -10,7 +11,7 @@ job_dir=${1:-$root/runs/fashion-mnist-$(date +%Y%m%d-%H%M%S)}
 TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh"
 "$root/scripts/prepare-data.sh" "$build_dir/launcher/tern" "$build_dir/data"
 data=$build_dir/data/fashion-mnist
-"$build_dir/launcher/tern" train --algorithm mlp \
+"$build_dir/launcher/tern-launch" -np "${RANKS:-2}" -- "$build_dir/launcher/tern" train --algorithm mlp \
   --train "$data/train.h5" --test "$data/test.h5" --output-dir "$job_dir" \
   --hyperparameters "$root/cluster-configs/fashion-mnist-mlp.json"
 "$build_dir/launcher/tern" evaluate --model "$job_dir/model" --data "$data/test.h5"
