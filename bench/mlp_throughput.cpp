@@ -3,11 +3,17 @@
 // rate reached inside the step, and the machine's GEMM peak measured by one large sgemm, as
 // JSON on the last line (bench/run_mlp_benchmark.sh compares it with PyTorch).
 //
-//   mlp_throughput [--batch 256] [--steps 200] [--warmup 20]
-// Threads: OMP_NUM_THREADS (the script sets 2).
+// Under mpirun with N ranks it trains data-parallel (--batch rows per rank, gradients averaged
+// by the GradientSynchronizer) and also measures the overlap: the step time with averaging
+// against compute alone (no averaging) and communication alone (averaging without compute);
+// hidden = (compute + communication - step) / communication.
+//
+//   [mpirun -np N] mlp_throughput [--batch 256] [--steps 200] [--warmup 20]
+// Threads: OMP_NUM_THREADS (the scripts set it).
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include <omp.h>
@@ -19,6 +25,8 @@
 #include "core/optim/optimizer.h"
 #include "core/random/random.h"
 #include "kernels/cpu/gemm.h"
+#include "parallel/gradient_synchronizer.h"
+#include "parallel/mpi_environment.h"
 
 namespace {
 
@@ -42,6 +50,9 @@ double square_gemm_rate(std::int64_t n, int repeats) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tern::MpiEnvironment mpi(&argc, &argv);
+  const auto world = mpi.world(600.0);
+  const int ranks = world->size();
   std::int64_t batch = 256, steps = 200, warmup = 20;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -65,20 +76,30 @@ int main(int argc, char** argv) {
   tern::Tensor labels = tern::Tensor::empty({batch});
   for (std::int64_t r = 0; r < batch; ++r) labels.data<float>()[r] = static_cast<float>(r % 10);
 
-  const auto train_step = [&] {
-    tern::Saved saved(tern::ForwardMode{.training = true});
+  std::unique_ptr<tern::GradientSynchronizer> synchronizer;
+  if (ranks > 1) synchronizer = std::make_unique<tern::GradientSynchronizer>(*world, network.parameters());
+  const auto train_step = [&](bool average) {
+    tern::Saved saved(tern::ForwardMode{.training = true, .gradient_listener = average ? synchronizer.get() : nullptr});
     const tern::Tensor logits = network.forward(x, saved);
     tern::Saved loss_saved;
     loss.forward(logits, labels, loss_saved);
     tern::zero_grads(sgd.parameters());
     network.backward(loss.backward(loss_saved), saved);
+    if (average) synchronizer->finish_step();
     sgd.step(0.01f);
   };
-  for (std::int64_t s = 0; s < warmup; ++s) train_step();
-  const auto start = Clock::now();
-  for (std::int64_t s = 0; s < steps; ++s) train_step();
-  const double elapsed_s = seconds_since(start);
-  const double samples_per_s = static_cast<double>(batch * steps) / elapsed_s;
+  // Seconds per step of `body`, timed over `steps` steps after `warmup` untimed ones.
+  const auto seconds_per_step = [&](const std::function<void()>& body) {
+    for (std::int64_t s = 0; s < warmup; ++s) body();
+    world->barrier();
+    const auto start = Clock::now();
+    for (std::int64_t s = 0; s < steps; ++s) body();
+    world->barrier();
+    return seconds_since(start) / static_cast<double>(steps);
+  };
+  const double step_s = seconds_per_step([&] { train_step(ranks > 1); });
+  const double elapsed_s = step_s * static_cast<double>(steps);
+  const double samples_per_s = static_cast<double>(batch * ranks) / step_s;
 
   // GEMM work per step: forward x·Wᵀ, backward dW = dyᵀ·x and dx = dy·W (none for the first layer's dx).
   double gemm_flop_per_step = 0.0;
@@ -87,6 +108,23 @@ int main(int argc, char** argv) {
     gemm_flop_per_step += 2.0 * mnk * (layer == 0 ? 2.0 : 3.0);
   }
   const double achieved_gflops = gemm_flop_per_step * static_cast<double>(steps) / elapsed_s / 1e9;
+  if (ranks > 1) {
+    // Overlap: compute alone, and averaging alone (every gradient reported at once).
+    const double compute_s = seconds_per_step([&] { train_step(false); });
+    const double communicate_s = seconds_per_step([&] { synchronizer->finish_step(); });
+    const double hidden = (compute_s + communicate_s - step_s) / communicate_s;
+    if (world->rank() == 0) {
+      std::printf("tern data-parallel mlp 784-512-512-10, %d ranks x %d threads, batch %lld a rank: %.0f samples/s\n",
+                  ranks, omp_get_max_threads(), static_cast<long long>(batch), samples_per_s);
+      std::printf("step %.2f ms = compute %.2f ms + averaging %.2f ms alone; %.0f%% of the averaging hidden\n",
+                  1e3 * step_s, 1e3 * compute_s, 1e3 * communicate_s, 100.0 * hidden);
+      std::printf("{\"samples_per_s\": %.1f, \"ranks\": %d, \"threads\": %d, \"step_ms\": %.3f, \"compute_ms\": %.3f, "
+                  "\"communicate_ms\": %.3f, \"hidden\": %.3f}\n",
+                  samples_per_s, ranks, omp_get_max_threads(), 1e3 * step_s, 1e3 * compute_s, 1e3 * communicate_s,
+                  hidden);
+    }
+    return 0;
+  }
   const double peak_gflops = square_gemm_rate(2048, 5);
   std::printf("tern mlp 784-512-512-10 batch %lld, %d threads: %.0f samples/s\n", static_cast<long long>(batch),
               omp_get_max_threads(), samples_per_s);

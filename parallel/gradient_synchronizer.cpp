@@ -1,7 +1,6 @@
 #include "parallel/gradient_synchronizer.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/error.h"
 
@@ -9,7 +8,9 @@ namespace tern {
 
 GradientSynchronizer::GradientSynchronizer(Communicator& data_parallel_group, std::vector<Parameter*> parameters,
                                            std::size_t bucket_bytes)
-    : group_(data_parallel_group), parameters_(std::move(parameters)) {
+    : group_(data_parallel_group),
+      thread_group_(data_parallel_group.split(0, data_parallel_group.rank())),
+      parameters_(std::move(parameters)) {
   TERN_CHECK(bucket_bytes > 0, "gradient bucket size must be positive");
   TERN_CHECK(!parameters_.empty(), "gradient synchronizer without parameters");
   bucket_of_.resize(parameters_.size());
@@ -31,6 +32,14 @@ GradientSynchronizer::GradientSynchronizer(Communicator& data_parallel_group, st
     std::int64_t elements = 0;
     for (const Parameter* parameter : bucket.parameters) elements += parameter->grad.numel();
     bucket.flat = Tensor::zeros({elements});
+    std::int64_t offset = 0;
+    for (Parameter* parameter : bucket.parameters) {
+      const std::int64_t count = parameter->grad.numel();
+      Tensor view = bucket.flat.rows(offset, offset + count).reshaped(parameter->grad.shape());
+      view.copy_from(parameter->grad);
+      parameter->grad = view;
+      offset += count;
+    }
     bucket.waiting_for = bucket.parameters.size();
   }
   bucket_launched_.assign(buckets_.size(), false);
@@ -63,12 +72,6 @@ void GradientSynchronizer::gradient_ready(Parameter& parameter) {
 }
 
 void GradientSynchronizer::launch(std::size_t bucket_index) {
-  Bucket& bucket = buckets_[bucket_index];
-  float* flat = bucket.flat.data<float>();
-  for (const Parameter* parameter : bucket.parameters) {
-    std::memcpy(flat, parameter->grad.data<float>(), parameter->grad.size_bytes());
-    flat += parameter->grad.numel();
-  }
   {
     std::lock_guard lock(mutex_);
     bucket_launched_[bucket_index] = true;
@@ -89,7 +92,7 @@ void GradientSynchronizer::communicate() {
     if (error_ == nullptr) {
       try {
         Tensor& flat = buckets_[next].flat;
-        group_.allreduce(flat.data<float>(), flat.numel(), CommType::f32, ReduceOp::average);
+        thread_group_->allreduce(flat.data<float>(), flat.numel(), CommType::f32, ReduceOp::average);
       } catch (...) {
         std::lock_guard lock(mutex_);
         error_ = std::current_exception();
@@ -114,14 +117,7 @@ void GradientSynchronizer::finish_step() {
     if (error_) std::rethrow_exception(error_);
     buckets_reduced_ = 0;
   }
-  for (Bucket& bucket : buckets_) {
-    const float* flat = bucket.flat.data<float>();
-    for (Parameter* parameter : bucket.parameters) {
-      std::memcpy(parameter->grad.data<float>(), flat, parameter->grad.size_bytes());
-      flat += parameter->grad.numel();
-    }
-    bucket.waiting_for = bucket.parameters.size();
-  }
+  for (Bucket& bucket : buckets_) bucket.waiting_for = bucket.parameters.size();
   std::fill(ready_.begin(), ready_.end(), false);
 }
 

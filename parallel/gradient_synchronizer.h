@@ -1,19 +1,23 @@
 // GradientSynchronizer: data-parallel gradient averaging, overlapped with backward.
 //
 // Parameters are grouped into buckets of about bucket_bytes (default 25 MB), in reverse order
-// of the parameter list, since backward produces the last layer's gradients first. When every
-// gradient of a bucket is ready, the training thread copies them into the bucket's flat buffer
-// and hands the bucket to a communication thread, which averages it over the data-parallel
-// group with one allreduce while backward goes on computing earlier layers. finish_step()
-// waits for the last bucket and copies the averages back into the gradients.
+// of the parameter list, since backward produces the last layer's gradients first. Each
+// bucket is one flat buffer, and the parameters' gradients become views into it (as PyTorch
+// DDP's gradient_as_bucket_view), so no gradient is ever copied. When every gradient of a
+// bucket is ready, the bucket goes to a communication thread, which averages it over the
+// data-parallel group with one allreduce while backward goes on computing earlier layers.
+// finish_step() waits for the last bucket; the gradients then hold the averages.
 //
 // Buckets are reduced strictly in bucket order on every rank, so the collectives match across
-// ranks. A failure on the communication thread (the watchdog, say) is rethrown by finish_step.
+// ranks. The thread has a communicator of its own (split from the group), so its collectives
+// never interleave with those the training thread issues. A failure on the communication
+// thread (the watchdog, say) is rethrown by finish_step.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -48,15 +52,16 @@ class GradientSynchronizer final : public GradientAveraging {
  private:
   struct Bucket {
     std::vector<Parameter*> parameters;
-    Tensor flat;                    // the bucket's gradients, concatenated
+    Tensor flat;                    // the bucket's gradients, concatenated; they are views of it
     std::size_t waiting_for = 0;    // gradients of this step not ready yet
   };
 
-  // Copies a bucket's gradients into its buffer and hands it to the communication thread.
+  // Hands a bucket to the communication thread.
   void launch(std::size_t bucket_index);
   void communicate();
 
   Communicator& group_;
+  std::unique_ptr<Communicator> thread_group_;  // the same ranks, for the communication thread
   std::vector<Parameter*> parameters_;
   std::vector<Bucket> buckets_;
   std::unordered_map<const Parameter*, std::size_t> index_of_;  // position in parameters_
@@ -66,7 +71,7 @@ class GradientSynchronizer final : public GradientAveraging {
   // Shared with the communication thread.
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<bool> bucket_launched_;  // gradients copied in, not yet taken by the thread
+  std::vector<bool> bucket_launched_;  // complete, not yet taken by the thread
   std::size_t buckets_reduced_ = 0;    // this step: buckets the thread has averaged (in order)
   bool stopping_ = false;
   std::exception_ptr error_;

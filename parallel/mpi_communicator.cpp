@@ -1,5 +1,6 @@
 #include "parallel/mpi_communicator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
 #include <cstdio>
@@ -129,8 +130,79 @@ void MpiCommunicator::complete(MPI_Request& request, const std::string& what) co
   }
 }
 
+namespace {
+constexpr std::int64_t kRingMinimumBytes = 64 << 10;
+constexpr int kRingTag = 0x7e57;
+
+// target[i] = op(target[i], source[i])
+template <typename T>
+void reduce_into(T* target, const T* source, std::int64_t count, ReduceOp op) {
+  switch (op) {
+    case ReduceOp::sum:
+    case ReduceOp::average:
+      for (std::int64_t i = 0; i < count; ++i) target[i] += source[i];
+      return;
+    case ReduceOp::max:
+      for (std::int64_t i = 0; i < count; ++i) target[i] = std::max(target[i], source[i]);
+      return;
+    case ReduceOp::min:
+      for (std::int64_t i = 0; i < count; ++i) target[i] = std::min(target[i], source[i]);
+      return;
+  }
+}
+}  // namespace
+
 void MpiCommunicator::allreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
+  const bool floating = type == CommType::f32 || type == CommType::f64;
+  if (size_ > 1 && floating && count * static_cast<std::int64_t>(comm_type_size_bytes(type)) >= kRingMinimumBytes) {
+    ring_allreduce(data, count, type, op,
+                   describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + type_name(type)));
+    return;
+  }
   iallreduce(data, count, type, op)->wait();
+}
+
+void MpiCommunicator::exchange_with_neighbours(const void* sent, std::int64_t sent_bytes, void* received,
+                                               std::int64_t received_bytes, const std::string& what) {
+  const int right = (rank_ + 1) % size_, left = (rank_ + size_ - 1) % size_;
+  MPI_Request requests[2];
+  check_mpi(MPI_Irecv(received, as_int_count(received_bytes, what), MPI_BYTE, left, kRingTag, comm_, &requests[0]),
+            what);
+  check_mpi(MPI_Isend(sent, as_int_count(sent_bytes, what), MPI_BYTE, right, kRingTag, comm_, &requests[1]), what);
+  complete(requests[0], what);
+  complete(requests[1], what);
+}
+
+void MpiCommunicator::ring_allreduce(void* data, std::int64_t count, CommType type, ReduceOp op,
+                                     const std::string& what) {
+  const auto element_bytes = static_cast<std::int64_t>(comm_type_size_bytes(type));
+  auto* bytes = static_cast<std::byte*>(data);
+  // Chunk c is elements [begin(c), begin(c + 1)).
+  const auto begin = [&](int chunk) { return count * chunk / size_; };
+  const auto chunk_elements = [&](int chunk) { return begin(chunk + 1) - begin(chunk); };
+  ring_scratch_.resize(static_cast<std::size_t>((count + size_ - 1) / size_ * element_bytes));
+  // Reduce-scatter: after step s, rank r holds the sum of chunk (r - s - 1) over s + 2 ranks.
+  for (int step = 0; step + 1 < size_; ++step) {
+    const int send_chunk = (rank_ - step + size_) % size_, receive_chunk = (rank_ - step - 1 + size_) % size_;
+    exchange_with_neighbours(bytes + begin(send_chunk) * element_bytes, chunk_elements(send_chunk) * element_bytes,
+                             ring_scratch_.data(), chunk_elements(receive_chunk) * element_bytes, what);
+    std::byte* target = bytes + begin(receive_chunk) * element_bytes;
+    if (type == CommType::f32) {
+      reduce_into(reinterpret_cast<float*>(target), reinterpret_cast<const float*>(ring_scratch_.data()),
+                  chunk_elements(receive_chunk), op);
+    } else {
+      reduce_into(reinterpret_cast<double*>(target), reinterpret_cast<const double*>(ring_scratch_.data()),
+                  chunk_elements(receive_chunk), op);
+    }
+  }
+  // Allgather: rank r now owns chunk (r + 1); pass the finished chunks around the ring.
+  for (int step = 0; step + 1 < size_; ++step) {
+    const int send_chunk = (rank_ + 1 - step + size_) % size_, receive_chunk = (rank_ - step + size_) % size_;
+    exchange_with_neighbours(bytes + begin(send_chunk) * element_bytes, chunk_elements(send_chunk) * element_bytes,
+                             bytes + begin(receive_chunk) * element_bytes, chunk_elements(receive_chunk) * element_bytes,
+                             what);
+  }
+  if (op == ReduceOp::average) divide_by(data, count, type, size_);
 }
 
 std::unique_ptr<CommRequest> MpiCommunicator::iallreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
