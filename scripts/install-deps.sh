@@ -11,6 +11,8 @@ packages=(
   libopenmpi-dev openmpi-bin
   libeigen3-dev libdnnl-dev libhdf5-dev zlib1g-dev
   libboost-program-options-dev libgtest-dev nlohmann-json3-dev libsqlite3-dev
+  # a single-node Slurm cluster for the `slurm` test
+  slurm-wlm munge
   # real data sets: Fashion-MNIST (IDX files); scikit-learn ships breast_cancer, diabetes, ...
   dataset-fashion-mnist python3-sklearn python3-h5py
 )
