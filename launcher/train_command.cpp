@@ -13,6 +13,7 @@
 #include "launcher/launch_environment.h"
 #include "parallel/gradient_synchronizer.h"
 #include "parallel/mpi_environment.h"
+#include "parallel/process_mesh.h"
 #include "launcher/options.h"
 
 namespace tern {
@@ -48,17 +49,19 @@ HyperparameterMap collect_hyperparameters(const po::variables_map& values) {
 
 // Runs the job on this rank once the job folder exists: fit, then (rank 0) save and test.
 void train_in_folder(const po::variables_map& values, JobFolder& folder, Communicator& world,
-                     const LaunchEnvironment& launch) {
+                     Communicator& data_parallel, const LaunchEnvironment& launch) {
   const int rank = world.rank();
   JobLog log(folder.log_path(rank), rank, rank == 0 && !values.count("quiet"));
   MetricsLog metrics(rank == 0 ? folder.metrics_path() : std::filesystem::path());
-  JobContext job(metrics, log, world);
+  JobContext job(metrics, log, data_parallel);
   try {
     const std::string algorithm_name = values["algorithm"].as<std::string>();
     for (const char* channel : {"train", "validation", "test"}) {
       if (values.count(channel)) job.channels[channel] = values[channel].as<std::string>();
     }
     job.hyperparameters = collect_hyperparameters(values);
+    job.hyperparameters.erase("tp");  // the layout is the runtime's; run_training checked it
+    job.hyperparameters.erase("pp");
     job.ingestion_mode = parse_ingestion_mode(values["ingestion"].as<std::string>());
     job.pipe_memory_bytes = values["pipe-memory-mb"].as<std::size_t>() << 20;
     job.train_distribution = parse_data_distribution(values["distribution"].as<std::string>());
@@ -67,9 +70,9 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
     job.faults = FaultInjection::parse(std::getenv("TERN_FAULT_INJECTION") ? std::getenv("TERN_FAULT_INJECTION") : "",
                                        rank);
     const std::size_t bucket_bytes = static_cast<std::size_t>(values["bucket-mb"].as<double>() * (1 << 20));
-    if (world.size() > 1) {
-      job.make_gradient_averaging = [&world, bucket_bytes](std::vector<Parameter*> parameters) {
-        return std::make_unique<GradientSynchronizer>(world, std::move(parameters), bucket_bytes);
+    if (data_parallel.size() > 1) {
+      job.make_gradient_averaging = [&data_parallel, bucket_bytes](std::vector<Parameter*> parameters) {
+        return std::make_unique<GradientSynchronizer>(data_parallel, std::move(parameters), bucket_bytes);
       };
     }
     log.detail("rank " + std::to_string(rank) + " of " + std::to_string(world.size()) + ", local rank " +
@@ -102,6 +105,24 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
   }
 }
 
+// The process mesh from the hyperparameters tp and pp. The built-in algorithms of this release
+// train with data parallelism only, so a layout with tp or pp above 1 is refused by name.
+ProcessMesh mesh_from_hyperparameters(const HyperparameterMap& hyperparameters, int world_size) {
+  const auto degree = [&](const char* name) {
+    const auto found = hyperparameters.find(name);
+    if (found == hyperparameters.end()) return 1;
+    try {
+      return std::stoi(found->second);
+    } catch (const std::exception&) {
+      throw Error(std::string("hyperparameter '") + name + "': expected an integer, got '" + found->second + "'");
+    }
+  };
+  const ProcessMesh mesh(world_size, degree("tp"), degree("pp"));
+  TERN_CHECK(mesh.tp() == 1 && mesh.pp() == 1, "layout tp=", mesh.tp(), " pp=", mesh.pp(),
+             ": this algorithm trains with data parallelism only (tp=1, pp=1)");
+  return mesh;
+}
+
 int run_training(const po::variables_map& values) {
   const LaunchEnvironment launch = discover_launch_environment();
   MpiEnvironment mpi(nullptr, nullptr);
@@ -111,6 +132,10 @@ int run_training(const po::variables_map& values) {
              launch.launcher, ") says rank ", launch.rank, " of ", launch.size, ", MPI says rank ", rank, " of ",
              world->size());
   const std::filesystem::path root = values["output-dir"].as<std::string>();
+  // The layout dp x pp x tp from the hyperparameters tp and pp (default 1); an impossible one
+  // fails here, on every rank, before anything is written.
+  const ProcessMesh mesh = mesh_from_hyperparameters(collect_hyperparameters(values), world->size());
+  MeshGroups groups = split_mesh_groups(*world, mesh);
 
   // Rank 0 creates the job folder; the others open it once rank 0 says it exists.
   std::optional<JobFolder> folder;
@@ -127,7 +152,7 @@ int run_training(const po::variables_map& values) {
       description["hyperparameters"] = collect_hyperparameters(values);
       description["ingestion"] = values["ingestion"].as<std::string>();
       description["distribution"] = values["distribution"].as<std::string>();
-      description["world"] = {{"size", world->size()}, {"dp", world->size()}, {"tp", 1}, {"pp", 1},
+      description["world"] = {{"size", world->size()}, {"dp", mesh.dp()}, {"tp", mesh.tp()}, {"pp", mesh.pp()},
                               {"launcher", launch.launcher}};
       description["versions"] = {{"tern", "0.1.0"}};
       folder->write_status("running");
@@ -143,7 +168,7 @@ int run_training(const po::variables_map& values) {
   }
   if (rank != 0) folder.emplace(JobFolder::open_existing(root));
   try {
-    train_in_folder(values, *folder, *world, launch);
+    train_in_folder(values, *folder, *world, *groups.dp, launch);
   } catch (const std::exception& error) {
     std::cerr << "tern train: error: " << error.what() << std::endl;
     // Every other rank must end too, now: a job with a failed rank would otherwise hang.

@@ -132,6 +132,19 @@ TEST(DataParallel, BadRowInOneRanksShardFailsTheWholeJob) {
   EXPECT_FALSE(std::filesystem::exists(job / "model" / "model.h5"));
 }
 
+TEST(DataParallel, ImpossibleLayoutIsRefusedBeforeAnythingIsWritten) {
+  const auto data = real_data("breast_cancer.csv");
+  TERN_REQUIRE_REAL_DATA(data);
+  ScratchFolder scratch;
+  const auto job = scratch / "job";
+  const auto result = run_tern_on_ranks(3, "train --algorithm mlp --quiet --train " + data.string() + " --output-dir " +
+                                               job.string() + " --hp tp=2");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("impossible layout: 3 ranks cannot be split into tp=2"), std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(job / "job.json"));
+}
+
 TEST(DataParallel, GlobalBatchMustDivideAcrossRanks) {
   const auto data = real_data("breast_cancer.csv");
   TERN_REQUIRE_REAL_DATA(data);
