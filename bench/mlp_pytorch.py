@@ -11,6 +11,19 @@ import time
 import torch
 
 
+def make_mlp():
+    """784-512-512-10 with ReLU, as bench/mlp_throughput.cpp builds it."""
+    return torch.nn.Sequential(
+        torch.nn.Linear(784, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 512), torch.nn.ReLU(),
+        torch.nn.Linear(512, 10))
+
+
+def make_batch(batch):
+    """Uniform inputs in [-1, 1) and labels 0..9 cycling, as the C++ benchmark uses."""
+    return torch.rand(batch, 784) * 2 - 1, torch.arange(batch) % 10
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=256)
@@ -21,14 +34,10 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
 
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 512), torch.nn.ReLU(),
-        torch.nn.Linear(512, 512), torch.nn.ReLU(),
-        torch.nn.Linear(512, 10))
+    model = make_mlp()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_function = torch.nn.CrossEntropyLoss()
-    x = torch.rand(args.batch, 784) * 2 - 1
-    labels = torch.arange(args.batch) % 10
+    x, labels = make_batch(args.batch)
 
     def step():
         optimizer.zero_grad(set_to_none=False)

@@ -13,6 +13,8 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from mlp_pytorch import make_batch, make_mlp
+
 
 def worker(rank, args, queue):
     os.environ["MASTER_ADDR"] = "127.0.0.1"
@@ -20,15 +22,10 @@ def worker(rank, args, queue):
     torch.set_num_threads(args.threads)
     dist.init_process_group("gloo", rank=rank, world_size=args.ranks)
     torch.manual_seed(1)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 512), torch.nn.ReLU(),
-        torch.nn.Linear(512, 512), torch.nn.ReLU(),
-        torch.nn.Linear(512, 10))
-    model = torch.nn.parallel.DistributedDataParallel(model)
+    model = torch.nn.parallel.DistributedDataParallel(make_mlp())
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_function = torch.nn.CrossEntropyLoss()
-    x = torch.rand(args.batch, 784) * 2 - 1
-    labels = torch.arange(args.batch) % 10
+    x, labels = make_batch(args.batch)
 
     def step():
         optimizer.zero_grad(set_to_none=False)
