@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 host=$(hostname -s)
-cpus=$(nproc)
+cpus=$(getconf _NPROCESSORS_ONLN)  # not nproc: it follows OMP_NUM_THREADS
 mkdir -p "$scratch"/{state,spool,log,munge}
 chown munge:munge "$scratch/munge"
 chmod 700 "$scratch/munge"
@@ -79,11 +79,17 @@ job_id=$(sbatch --parsable --ntasks=2 --chdir="$scratch" \
   --export=ALL,TERN_ROOT="$source_dir",TERN_BUILD_DIR="$build_dir",TERN_JOB_DIR="$job_dir",TERN_EXTRA_HP="--hp epochs=1",OMPI_ALLOW_RUN_AS_ROOT=1,OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
   "$source_dir/cluster-configs/slurm-train.sbatch")
 echo "submitted Slurm job $job_id"
+# Slurm keeps a finished job's record for a while (MinJobAge); poll it until the job ends,
+# failing if it never starts.
 state=""
-for attempt in $(seq 1 600); do
-  state=$(sacct -n -X -j "$job_id" -o State 2>/dev/null | tr -d ' ' || true)
-  [[ -z "$state" ]] && state=$(scontrol show job "$job_id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 || true)
+for attempt in $(seq 1 300); do
+  state=$(scontrol show job "$job_id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 || true)
   case "$state" in COMPLETED|FAILED|CANCELLED*|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) break ;; esac
+  if [[ "$state" == "PENDING" && $attempt -ge 60 ]]; then
+    scontrol show job "$job_id" | grep -o 'Reason=[^ ]*'
+    echo "slurm_test: job $job_id did not start within 60 s" >&2
+    exit 1
+  fi
   sleep 1
 done
 echo "job $job_id: $state"
