@@ -79,44 +79,67 @@ void GradientSynchronizer::launch(std::size_t bucket_index) {
   changed_.notify_all();
 }
 
+void GradientSynchronizer::reduce(std::size_t bucket_index) {
+  {
+    std::lock_guard lock(mutex_);
+    if (error_) return;  // after a failure the remaining buckets are skipped; finish_step reports it
+  }
+  try {
+    Tensor& flat = buckets_[bucket_index].flat;
+    thread_group_->allreduce(flat.data<float>(), flat.numel(), CommType::f32, ReduceOp::average);
+  } catch (...) {
+    std::lock_guard lock(mutex_);
+    error_ = std::current_exception();
+  }
+}
+
 void GradientSynchronizer::communicate() {
-  std::size_t next = 0;
   while (true) {
+    std::size_t bucket_index = 0;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return stopping_ || bucket_launched_[next]; });
+      changed_.wait(lock, [&] {
+        return stopping_ || (!finishing_ && next_bucket_ < buckets_.size() && bucket_launched_[next_bucket_]);
+      });
       if (stopping_) return;
-      bucket_launched_[next] = false;  // taken: reduce it once
+      bucket_index = next_bucket_++;
+      thread_busy_ = true;
     }
-    // After a failure the remaining buckets are only counted, so finish_step can report it.
-    if (error_ == nullptr) {
-      try {
-        Tensor& flat = buckets_[next].flat;
-        thread_group_->allreduce(flat.data<float>(), flat.numel(), CommType::f32, ReduceOp::average);
-      } catch (...) {
-        std::lock_guard lock(mutex_);
-        error_ = std::current_exception();
-      }
-    }
+    reduce(bucket_index);
     {
       std::lock_guard lock(mutex_);
-      ++buckets_reduced_;
+      thread_busy_ = false;
     }
     changed_.notify_all();
-    next = (next + 1) % buckets_.size();
   }
 }
 
 void GradientSynchronizer::finish_step() {
+  {
+    std::lock_guard lock(mutex_);
+    finishing_ = true;  // the thread takes no further bucket this step
+  }
   for (std::size_t i = parameters_.size(); i-- > 0;) {
     if (!ready_[i]) gradient_ready(*parameters_[i]);
   }
+  std::size_t first_left = 0;
   {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return buckets_reduced_ == buckets_.size(); });
-    if (error_) std::rethrow_exception(error_);
-    buckets_reduced_ = 0;
+    changed_.wait(lock, [&] { return !thread_busy_; });
+    first_left = next_bucket_;
   }
+  // No backward is left to overlap with, so the remaining buckets are reduced here, in order,
+  // without a hand-off to the thread (which is idle and takes nothing while finishing).
+  for (std::size_t bucket_index = first_left; bucket_index < buckets_.size(); ++bucket_index) reduce(bucket_index);
+  std::exception_ptr error;
+  {
+    std::lock_guard lock(mutex_);
+    next_bucket_ = 0;
+    std::fill(bucket_launched_.begin(), bucket_launched_.end(), false);
+    finishing_ = false;
+    error = error_;
+  }
+  if (error) std::rethrow_exception(error);
   for (Bucket& bucket : buckets_) bucket.waiting_for = bucket.parameters.size();
   std::fill(ready_.begin(), ready_.end(), false);
 }

@@ -6,7 +6,9 @@
 // DDP's gradient_as_bucket_view), so no gradient is ever copied. When every gradient of a
 // bucket is ready, the bucket goes to a communication thread, which averages it over the
 // data-parallel group with one allreduce while backward goes on computing earlier layers.
-// finish_step() waits for the last bucket; the gradients then hold the averages.
+// finish_step() reduces the buckets the thread has not started, itself (nothing is left to
+// overlap with, and a hand-off costs tens of microseconds), after the thread's current one;
+// the gradients then hold the averages.
 //
 // Buckets are reduced strictly in bucket order on every rank, so the collectives match across
 // ranks. The thread has a communicator of its own (split from the group), so its collectives
@@ -58,6 +60,8 @@ class GradientSynchronizer final : public GradientAveraging {
 
   // Hands a bucket to the communication thread.
   void launch(std::size_t bucket_index);
+  // Averages one bucket over the group (on the thread, or in finish_step).
+  void reduce(std::size_t bucket_index);
   void communicate();
 
   Communicator& group_;
@@ -71,8 +75,10 @@ class GradientSynchronizer final : public GradientAveraging {
   // Shared with the communication thread.
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<bool> bucket_launched_;  // complete, not yet taken by the thread
-  std::size_t buckets_reduced_ = 0;    // this step: buckets the thread has averaged (in order)
+  std::vector<bool> bucket_launched_;  // this step: the bucket's gradients are complete
+  std::size_t next_bucket_ = 0;        // this step: the next bucket to reduce (they go in order)
+  bool finishing_ = false;             // finish_step has begun: the thread takes no more buckets
+  bool thread_busy_ = false;           // the thread is reducing a bucket
   bool stopping_ = false;
   std::exception_ptr error_;
   std::thread communicator_thread_;
