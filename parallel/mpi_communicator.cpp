@@ -131,7 +131,6 @@ void MpiCommunicator::complete(MPI_Request& request, const std::string& what) co
 }
 
 namespace {
-constexpr std::int64_t kRingMinimumBytes = 64 << 10;
 constexpr int kRingTag = 0x7e57;
 
 // target[i] = op(target[i], source[i])
@@ -154,7 +153,7 @@ void reduce_into(T* target, const T* source, std::int64_t count, ReduceOp op) {
 
 void MpiCommunicator::allreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
   const bool floating = type == CommType::f32 || type == CommType::f64;
-  if (size_ > 1 && floating && count * static_cast<std::int64_t>(comm_type_size_bytes(type)) >= kRingMinimumBytes) {
+  if (size_ > 1 && floating) {
     ring_allreduce(data, count, type, op,
                    describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + type_name(type)));
     return;

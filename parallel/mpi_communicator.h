@@ -5,11 +5,12 @@
 // throws an error naming the collective, its size and how long it waited (the job runtime adds
 // the rank), and the runtime then aborts the whole job.
 //
-// Large blocking allreduces (float sums and averages of 64 KiB and more) run as a ring
-// (reduce-scatter, then allgather; Patarasuk & Yuan 2009) over point-to-point messages with a
-// receive buffer that is kept and reused: Open MPI's own allreduce allocates a fresh temporary
-// buffer per call, and first-touch page faults then cap it far below memory bandwidth. The ring
-// sends 2(n-1)/n of the data per rank, the minimum, and every rank ends with identical bits.
+// Blocking allreduces of floats run as a ring (reduce-scatter, then allgather; Patarasuk &
+// Yuan 2009) over point-to-point messages with a receive buffer that is kept and reused: Open
+// MPI's own allreduce allocates a fresh temporary buffer per call, and first-touch page faults
+// then cap it far below memory bandwidth, and its non-blocking allreduce has a high start-up
+// cost for small messages. The ring sends 2(n-1)/n of the data per rank, the minimum, and
+// every rank ends with identical bits.
 // A communicator is used by one thread at a time (the gradient synchronizer splits its own). So a rank that died, or one that skipped a
 // collective, ends the job within the watchdog's time instead of hanging it.
 #pragma once
