@@ -1,20 +1,21 @@
-// tern train: builds the JobContext from the command line, runs the algorithm's fit in a job
-// folder, saves the model, and evaluates it on the test channel when one is given.
+// tern train: the job runtime. Every rank starts MPI, builds the process mesh, and joins the job
+// folder that rank 0 creates; then each builds the JobContext from the command line and runs
+// the algorithm's fit; rank 0 saves the model and evaluates the test channel. An error on any
+// rank is written to `failure` and aborts the whole job.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
-
-#include <cstdlib>
 #include <optional>
 
+#include "core/algorithms/evaluation.h"
 #include "core/algorithms/registry.h"
 #include "core/error.h"
-#include "core/algorithms/evaluation.h"
 #include "launcher/job_folder.h"
 #include "launcher/launch_environment.h"
+#include "launcher/options.h"
 #include "parallel/gradient_synchronizer.h"
 #include "parallel/mpi_environment.h"
 #include "parallel/process_mesh.h"
-#include "launcher/options.h"
 
 namespace tern {
 
