@@ -194,14 +194,19 @@ void MpiCommunicator::ring_allreduce(void* data, std::int64_t count, CommType ty
                   chunk_elements(receive_chunk), op);
     }
   }
-  // Allgather: rank r now owns chunk (r + 1); pass the finished chunks around the ring.
+  // Rank r now owns chunk (r + 1), fully reduced; an average divides it here, once, before it
+  // travels.
+  const int owned_chunk = (rank_ + 1) % size_;
+  if (op == ReduceOp::average) {
+    divide_by(bytes + begin(owned_chunk) * element_bytes, chunk_elements(owned_chunk), type, size_);
+  }
+  // Allgather: pass the finished chunks around the ring.
   for (int step = 0; step + 1 < size_; ++step) {
     const int send_chunk = (rank_ + 1 - step + size_) % size_, receive_chunk = (rank_ - step + size_) % size_;
     exchange_with_neighbours(bytes + begin(send_chunk) * element_bytes, chunk_elements(send_chunk) * element_bytes,
                              bytes + begin(receive_chunk) * element_bytes, chunk_elements(receive_chunk) * element_bytes,
                              what);
   }
-  if (op == ReduceOp::average) divide_by(data, count, type, size_);
 }
 
 std::unique_ptr<CommRequest> MpiCommunicator::iallreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
