@@ -115,21 +115,16 @@ void GradientSynchronizer::communicate() {
 }
 
 void GradientSynchronizer::finish_step() {
-  {
-    std::lock_guard lock(mutex_);
-    finishing_ = true;  // the thread takes no further bucket this step
-  }
-  for (std::size_t i = parameters_.size(); i-- > 0;) {
-    if (!ready_[i]) gradient_ready(*parameters_[i]);
-  }
   std::size_t first_left = 0;
   {
     std::unique_lock lock(mutex_);
+    finishing_ = true;  // the thread takes no further bucket this step
     changed_.wait(lock, [&] { return !thread_busy_; });
     first_left = next_bucket_;
   }
-  // No backward is left to overlap with, so the remaining buckets are reduced here, in order,
-  // without a hand-off to the thread (which is idle and takes nothing while finishing).
+  // Every gradient is complete now, reported or not. No backward is left to overlap with, so
+  // the buckets the thread has not started are reduced here, in order, without waking it (a
+  // hand-off costs a context switch).
   for (std::size_t bucket_index = first_left; bucket_index < buckets_.size(); ++bucket_index) reduce(bucket_index);
   std::exception_ptr error;
   {

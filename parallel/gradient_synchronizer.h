@@ -45,7 +45,7 @@ class GradientSynchronizer final : public GradientAveraging {
   void broadcast_parameters() override;
   // Backward calls this when `parameter`'s gradient for this step is complete.
   void gradient_ready(Parameter& parameter) override;
-  // Marks any gradient not reported yet as ready, waits for every bucket, and leaves the
+  // Takes every gradient as complete (reported or not), waits for every bucket, and leaves the
   // averaged gradients in the parameters. Call once per step, after backward.
   void finish_step() override;
 

@@ -133,13 +133,15 @@ void MpiCommunicator::complete(MPI_Request& request, const std::string& what) co
 namespace {
 constexpr int kRingTag = 0x7e57;
 
-// target[i] = op(target[i], source[i])
+// target[i] = op(target[i], source[i]); an average is the sum divided by `ranks`.
 template <typename T>
-void reduce_into(T* target, const T* source, std::int64_t count, ReduceOp op) {
+void reduce_into(T* target, const T* source, std::int64_t count, ReduceOp op, int ranks) {
   switch (op) {
     case ReduceOp::sum:
-    case ReduceOp::average:
       for (std::int64_t i = 0; i < count; ++i) target[i] += source[i];
+      return;
+    case ReduceOp::average:
+      for (std::int64_t i = 0; i < count; ++i) target[i] = (target[i] + source[i]) / static_cast<T>(ranks);
       return;
     case ReduceOp::max:
       for (std::int64_t i = 0; i < count; ++i) target[i] = std::max(target[i], source[i]);
@@ -147,6 +149,15 @@ void reduce_into(T* target, const T* source, std::int64_t count, ReduceOp op) {
     case ReduceOp::min:
       for (std::int64_t i = 0; i < count; ++i) target[i] = std::min(target[i], source[i]);
       return;
+  }
+}
+
+void reduce_into(CommType type, std::byte* target, const std::byte* source, std::int64_t count, ReduceOp op,
+                 int ranks) {
+  if (type == CommType::f32) {
+    reduce_into(reinterpret_cast<float*>(target), reinterpret_cast<const float*>(source), count, op, ranks);
+  } else {
+    reduce_into(reinterpret_cast<double*>(target), reinterpret_cast<const double*>(source), count, op, ranks);
   }
 }
 }  // namespace
@@ -161,15 +172,12 @@ void MpiCommunicator::allreduce(void* data, std::int64_t count, CommType type, R
   iallreduce(data, count, type, op)->wait();
 }
 
-void MpiCommunicator::exchange_with_neighbours(const void* sent, std::int64_t sent_bytes, void* received,
-                                               std::int64_t received_bytes, const std::string& what) {
+void MpiCommunicator::start_exchange(const void* sent, std::int64_t sent_bytes, void* received,
+                                     std::int64_t received_bytes, const std::string& what, MPI_Request* requests) {
   const int right = (rank_ + 1) % size_, left = (rank_ + size_ - 1) % size_;
-  MPI_Request requests[2];
   check_mpi(MPI_Irecv(received, as_int_count(received_bytes, what), MPI_BYTE, left, kRingTag, comm_, &requests[0]),
             what);
   check_mpi(MPI_Isend(sent, as_int_count(sent_bytes, what), MPI_BYTE, right, kRingTag, comm_, &requests[1]), what);
-  complete(requests[0], what);
-  complete(requests[1], what);
 }
 
 void MpiCommunicator::ring_allreduce(void* data, std::int64_t count, CommType type, ReduceOp op,
@@ -179,33 +187,28 @@ void MpiCommunicator::ring_allreduce(void* data, std::int64_t count, CommType ty
   // Chunk c is elements [begin(c), begin(c + 1)).
   const auto begin = [&](int chunk) { return count * chunk / size_; };
   const auto chunk_elements = [&](int chunk) { return begin(chunk + 1) - begin(chunk); };
+  const auto exchange = [&](int send_chunk, void* received, int receive_chunk) {
+    MPI_Request requests[2];
+    start_exchange(bytes + begin(send_chunk) * element_bytes, chunk_elements(send_chunk) * element_bytes, received,
+                   chunk_elements(receive_chunk) * element_bytes, what, requests);
+    complete(requests[0], what);
+    complete(requests[1], what);
+  };
   ring_scratch_.resize(static_cast<std::size_t>((count + size_ - 1) / size_ * element_bytes));
-  // Reduce-scatter: after step s, rank r holds the sum of chunk (r - s - 1) over s + 2 ranks.
+  // Reduce-scatter: after step s, rank r holds the reduction of chunk (r - s - 1) over s + 2
+  // ranks. An average divides in the last step, once per element.
   for (int step = 0; step + 1 < size_; ++step) {
     const int send_chunk = (rank_ - step + size_) % size_, receive_chunk = (rank_ - step - 1 + size_) % size_;
-    exchange_with_neighbours(bytes + begin(send_chunk) * element_bytes, chunk_elements(send_chunk) * element_bytes,
-                             ring_scratch_.data(), chunk_elements(receive_chunk) * element_bytes, what);
-    std::byte* target = bytes + begin(receive_chunk) * element_bytes;
-    if (type == CommType::f32) {
-      reduce_into(reinterpret_cast<float*>(target), reinterpret_cast<const float*>(ring_scratch_.data()),
-                  chunk_elements(receive_chunk), op);
-    } else {
-      reduce_into(reinterpret_cast<double*>(target), reinterpret_cast<const double*>(ring_scratch_.data()),
-                  chunk_elements(receive_chunk), op);
-    }
+    exchange(send_chunk, ring_scratch_.data(), receive_chunk);
+    const ReduceOp step_op = op == ReduceOp::average && step + 2 < size_ ? ReduceOp::sum : op;
+    reduce_into(type, bytes + begin(receive_chunk) * element_bytes, ring_scratch_.data(), chunk_elements(receive_chunk),
+                step_op, size_);
   }
-  // Rank r now owns chunk (r + 1), fully reduced; an average divides it here, once, before it
-  // travels.
-  const int owned_chunk = (rank_ + 1) % size_;
-  if (op == ReduceOp::average) {
-    divide_by(bytes + begin(owned_chunk) * element_bytes, chunk_elements(owned_chunk), type, size_);
-  }
-  // Allgather: pass the finished chunks around the ring.
+  // Allgather: rank r owns chunk (r + 1), fully reduced; the finished chunks travel around the
+  // ring, received in place.
   for (int step = 0; step + 1 < size_; ++step) {
     const int send_chunk = (rank_ + 1 - step + size_) % size_, receive_chunk = (rank_ - step + size_) % size_;
-    exchange_with_neighbours(bytes + begin(send_chunk) * element_bytes, chunk_elements(send_chunk) * element_bytes,
-                             bytes + begin(receive_chunk) * element_bytes, chunk_elements(receive_chunk) * element_bytes,
-                             what);
+    exchange(send_chunk, bytes + begin(receive_chunk) * element_bytes, receive_chunk);
   }
 }
 

@@ -54,11 +54,12 @@ class MpiCommunicator final : public Communicator {
   // "allreduce #12 (sum of 1000 f32)": the call's sequence number makes messages comparable
   // across ranks (the rank that is behind shows a smaller number).
   std::string describe(const std::string& operation, const std::string& detail);
-  // The ring allreduce of floating-point `data` (sum, max or min; average divides after).
+  // The ring allreduce of floating-point `data` (an average divides in the last reduce step).
   void ring_allreduce(void* data, std::int64_t count, CommType type, ReduceOp op, const std::string& what);
-  // Posts a receive from the left and a send to the right neighbour, and completes both.
-  void exchange_with_neighbours(const void* sent, std::int64_t sent_bytes, void* received, std::int64_t received_bytes,
-                                const std::string& what);
+  // Posts a receive from the left neighbour (requests[0]) and a send to the right one
+  // (requests[1]).
+  void start_exchange(const void* sent, std::int64_t sent_bytes, void* received, std::int64_t received_bytes,
+                      const std::string& what, MPI_Request* requests);
 
   MPI_Comm comm_;
   bool owned_;

@@ -333,6 +333,7 @@ void Mlp::fit(JobContext& job) {
                               .step = static_cast<std::uint64_t>(step),
                               .first_sample = first_sample,
                               .gradient_listener = averaging.get()});
+      saved.input_gradient = false;  // x is data
       const Tensor outputs = network_.forward(x, saved);
       Saved loss_saved;
       double batch_loss = loss->forward(outputs, targets, loss_saved);

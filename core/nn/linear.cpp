@@ -40,6 +40,7 @@ Tensor Linear::backward(const Tensor& dy, Saved& saved) {
   kernels::cpu::gemm(Transpose::yes, Transpose::no, out_features_, in_features_, rows, 1.0f, dy.data<float>(),
                      out_features_, x.data<float>(), in_features_, 1.0f, weight_.grad.data<float>(), in_features_);
   kernels::cpu::accumulate_column_sums(dy.data<float>(), bias_.grad.data<float>(), rows, out_features_);
+  if (!saved.input_gradient) return {};
   Tensor dx = Tensor::empty({rows, in_features_});
   kernels::cpu::gemm(Transpose::no, Transpose::no, rows, in_features_, out_features_, 1.0f, dy.data<float>(),
                      out_features_, weight_.value.data<float>(), in_features_, 0.0f, dx.data<float>(), in_features_);

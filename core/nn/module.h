@@ -2,6 +2,7 @@
 //
 //   Tensor y  = module.forward(x, saved);    // saves what backward needs in `saved`
 //   Tensor dx = module.backward(dy, saved);  // accumulates parameter grads (+=), returns dx
+//                                            // (undefined when saved.input_gradient is false)
 //
 // What backward needs lives in the per-call Saved, not in the module, so several micro-batches
 // can be in flight at once (pipeline stages) and a Saved can be dropped and recomputed
@@ -56,6 +57,9 @@ struct ForwardMode {
 
 struct Saved {
   ForwardMode mode;
+  // Whether backward must return dx. False where x is data, not an activation (the network's
+  // first layer): a layer may then skip that work and return an undefined Tensor().
+  bool input_gradient = true;
   std::vector<Tensor> tensors;
   std::vector<Saved> children;
 

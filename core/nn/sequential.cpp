@@ -4,6 +4,7 @@ namespace tern {
 
 Tensor Sequential::forward(const Tensor& x, Saved& saved) {
   saved.children.assign(modules_.size(), Saved(saved.mode));
+  if (!saved.children.empty()) saved.children.front().input_gradient = saved.input_gradient;
   Tensor activation = x;
   for (std::size_t i = 0; i < modules_.size(); ++i) activation = modules_[i]->forward(activation, saved.children[i]);
   return activation;

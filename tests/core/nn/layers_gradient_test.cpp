@@ -91,5 +91,28 @@ TEST(SequentialGradient, MatchesFiniteDifferences) {
   for (double error : errors.parameters) EXPECT_LT(error, kGradientTolerance);
 }
 
+// Without an input gradient, a network's first Linear skips dx, and every parameter gradient
+// is still the one a full backward gives; the layers after it still get their dx.
+TEST(SequentialBackward, WithoutInputGradientGivesTheSameParameterGradients) {
+  Sequential network;
+  network.append(std::make_unique<Linear>(5, 8, "fc1", 3));
+  network.append(std::make_unique<ActivationLayer>(Activation::tanh));
+  network.append(std::make_unique<Linear>(8, 3, "fc2", 3));
+  const Tensor x = random_tensor({4, 5}, 5), dy = random_tensor({4, 3}, 6);
+  const auto gradients_of_backward = [&](bool input_gradient) {
+    zero_grads(network.parameters());
+    Saved saved(ForwardMode{.training = true});
+    saved.input_gradient = input_gradient;
+    network.forward(x, saved);
+    const Tensor dx = network.backward(dy, saved);
+    EXPECT_EQ(dx.defined(), input_gradient);
+    std::vector<std::vector<float>> gradients;
+    for (const Parameter* parameter : network.parameters())
+      gradients.emplace_back(parameter->grad.values().begin(), parameter->grad.values().end());
+    return gradients;
+  };
+  EXPECT_EQ(gradients_of_backward(false), gradients_of_backward(true));
+}
+
 }  // namespace
 }  // namespace tern
