@@ -134,9 +134,15 @@ int run_training(const po::variables_map& values) {
              world->size());
   const std::filesystem::path root = values["output-dir"].as<std::string>();
   // The layout dp x pp x tp from the hyperparameters tp and pp (default 1); an impossible one
-  // fails here, on every rank, before anything is written.
-  const ProcessMesh mesh = mesh_from_hyperparameters(collect_hyperparameters(values), world->size());
-  MeshGroups groups = split_mesh_groups(*world, mesh);
+  // fails here, on every rank alike, before anything is written, and rank 0 alone says why.
+  std::optional<ProcessMesh> mesh;
+  try {
+    mesh.emplace(mesh_from_hyperparameters(collect_hyperparameters(values), world->size()));
+  } catch (const std::exception&) {
+    if (rank == 0) throw;
+    return 1;
+  }
+  MeshGroups groups = split_mesh_groups(*world, *mesh);
 
   // Rank 0 creates the job folder; the others open it once rank 0 says it exists.
   std::optional<JobFolder> folder;
@@ -153,7 +159,7 @@ int run_training(const po::variables_map& values) {
       description["hyperparameters"] = collect_hyperparameters(values);
       description["ingestion"] = values["ingestion"].as<std::string>();
       description["distribution"] = values["distribution"].as<std::string>();
-      description["world"] = {{"size", world->size()}, {"dp", mesh.dp()}, {"tp", mesh.tp()}, {"pp", mesh.pp()},
+      description["world"] = {{"size", world->size()}, {"dp", mesh->dp()}, {"tp", mesh->tp()}, {"pp", mesh->pp()},
                               {"launcher", launch.launcher}};
       description["versions"] = {{"tern", "0.1.0"}};
       folder->write_status("running");

@@ -140,8 +140,11 @@ TEST(DataParallel, ImpossibleLayoutIsRefusedBeforeAnythingIsWritten) {
   const auto result = run_tern_on_ranks(3, "train --algorithm mlp --quiet --train " + data.string() + " --output-dir " +
                                                job.string() + " --hp tp=2");
   EXPECT_NE(result.exit_code, 0);
-  EXPECT_NE(result.output.find("impossible layout: 3 ranks cannot be split into tp=2"), std::string::npos)
-      << result.output;
+  const std::string message = "impossible layout: 3 ranks cannot be split into tp=2";
+  const auto first = result.output.find(message);
+  EXPECT_NE(first, std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find(message, first + 1), std::string::npos) << "said by more than one rank:\n"
+                                                                        << result.output;
   EXPECT_FALSE(std::filesystem::exists(job / "job.json"));
 }
 
