@@ -40,7 +40,7 @@ double square_gemm_rate(std::int64_t n, int repeats) {
   double best_s = 1e30;
   for (int r = 0; r < repeats; ++r) {
     const auto start = Clock::now();
-    tern::kernels::cpu::gemm(tern::kernels::cpu::Transpose::no, tern::kernels::cpu::Transpose::no, n, n, n, 1.0f,
+    tern::kernels::cpu::gemm(tern::kernels::Transpose::no, tern::kernels::Transpose::no, n, n, n, 1.0f,
                              a.data<float>(), n, b.data<float>(), n, 0.0f, c.data<float>(), n);
     best_s = std::min(best_s, seconds_since(start));
   }

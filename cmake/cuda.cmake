@@ -23,7 +23,19 @@ if(TERN_WITH_CUDA)
   set(CMAKE_CUDA_STANDARD_REQUIRED ON)
   enable_language(CUDA)
   find_package(CUDAToolkit REQUIRED)
-  message(STATUS "Tern: CUDA enabled (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, sm_80 and sm_90)")
+  # NCCL ships beside the toolkit on our machines (lib/ and include/ of the CUDA root), or in
+  # the system paths when installed from NVIDIA's packages.
+  find_path(TERN_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} ${CUDAToolkit_LIBRARY_ROOT}/include)
+  find_library(TERN_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} ${CUDAToolkit_LIBRARY_ROOT}/lib
+                                         ${CUDAToolkit_LIBRARY_ROOT}/lib64)
+  if(NOT TERN_NCCL_INCLUDE_DIR OR NOT TERN_NCCL_LIBRARY)
+    message(FATAL_ERROR "CUDA is enabled but NCCL (nccl.h, libnccl) was not found; set TERN_NCCL_INCLUDE_DIR and "
+                        "TERN_NCCL_LIBRARY, or configure with -DTERN_CUDA=OFF")
+  endif()
+  add_library(tern_nccl INTERFACE)
+  target_include_directories(tern_nccl SYSTEM INTERFACE ${TERN_NCCL_INCLUDE_DIR})
+  target_link_libraries(tern_nccl INTERFACE ${TERN_NCCL_LIBRARY})
+  message(STATUS "Tern: CUDA enabled (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, sm_80 and sm_90; NCCL ${TERN_NCCL_LIBRARY})")
 else()
   message(STATUS "Tern: CUDA disabled")
 endif()

@@ -8,7 +8,7 @@
 
 namespace tern {
 
-using kernels::cpu::Transpose;
+using kernels::Transpose;
 
 Linear::Linear(std::int64_t in_features, std::int64_t out_features, const std::string& name, std::uint64_t seed)
     : in_features_(in_features),

@@ -1,6 +1,6 @@
 #include "core/tensor/tensor.h"
 
-#include "core/tensor/host_allocator.h"
+#include "core/tensor/device_memory.h"
 
 #include <algorithm>
 #include <cstring>
@@ -22,18 +22,19 @@ std::string shape_string(const Shape& shape) {
   return text + "]";
 }
 
-Tensor Tensor::empty(const Shape& shape, DType dtype) {
+Tensor Tensor::empty(const Shape& shape, DType dtype, const Device& device) {
   for (std::int64_t extent : shape) TERN_CHECK(extent >= 0, "negative extent in shape ", shape_string(shape));
   Tensor tensor;
   tensor.shape_ = shape;
   tensor.dtype_ = dtype;
-  tensor.storage_ = allocate_host(tensor.size_bytes());
+  tensor.device_ = device;
+  tensor.storage_ = allocate_on(device, tensor.size_bytes());
   return tensor;
 }
 
-Tensor Tensor::zeros(const Shape& shape, DType dtype) {
-  Tensor tensor = empty(shape, dtype);
-  std::memset(tensor.bytes(), 0, tensor.size_bytes());
+Tensor Tensor::zeros(const Shape& shape, DType dtype, const Device& device) {
+  Tensor tensor = empty(shape, dtype, device);
+  set_bytes_to_zero(device, tensor.bytes(), tensor.size_bytes());
   return tensor;
 }
 
@@ -76,19 +77,27 @@ Tensor Tensor::reshaped(const Shape& shape) const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor copy = empty(shape_, dtype_);
-  std::memcpy(copy.bytes(), bytes(), size_bytes());
+  Tensor copy = empty(shape_, dtype_, device_);
+  copy.copy_from(*this);
+  return copy;
+}
+
+Tensor Tensor::to(const Device& device) const {
+  if (device == device_) return *this;
+  Tensor copy = empty(shape_, dtype_, device);
+  copy.copy_from(*this);
   return copy;
 }
 
 void Tensor::fill(float value) {
-  std::fill_n(data<float>(), numel(), value);
+  fill_floats(device_, device_data<float>(), value, numel());
 }
 
+// Copies the elements of `source`, on any device, into this tensor's memory.
 void Tensor::copy_from(const Tensor& source) {
   TERN_CHECK(source.shape_ == shape_ && source.dtype_ == dtype_, "copy_from: shape ",
              shape_string(source.shape_), " into ", shape_string(shape_));
-  std::memcpy(bytes(), source.bytes(), size_bytes());
+  copy_bytes(device_, bytes(), source.device_, source.bytes(), size_bytes());
 }
 
 std::byte* Tensor::bytes() const {
@@ -96,10 +105,14 @@ std::byte* Tensor::bytes() const {
   return storage_.get() + offset_bytes_;
 }
 
-void Tensor::check_access(DType requested) const {
+void Tensor::check_type(DType requested) const {
   TERN_CHECK(requested == dtype_, "tensor holds ", dtype_name(dtype_), ", accessed as ",
              dtype_name(requested));
-  TERN_CHECK(device_.is_cpu(), "host access to a tensor on ", device_.name());
+}
+
+void Tensor::check_access(DType requested) const {
+  check_type(requested);
+  TERN_CHECK(device_.is_cpu(), "host access to a tensor on ", device_.name(), " (copy it with to(Device::cpu()))");
 }
 
 }  // namespace tern

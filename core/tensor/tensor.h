@@ -28,9 +28,9 @@ class Tensor {
  public:
   Tensor() = default;
 
-  // Uninitialised / zero-filled / constant-filled host tensors.
-  static Tensor empty(const Shape& shape, DType dtype = DType::f32);
-  static Tensor zeros(const Shape& shape, DType dtype = DType::f32);
+  // Uninitialised / zero-filled tensors on `device`; constant-filled host tensors.
+  static Tensor empty(const Shape& shape, DType dtype = DType::f32, const Device& device = Device::cpu());
+  static Tensor zeros(const Shape& shape, DType dtype = DType::f32, const Device& device = Device::cpu());
   static Tensor full(const Shape& shape, float value);
   // A host f32 tensor holding a copy of `values` (numel must match).
   static Tensor from_values(const Shape& shape, std::span<const float> values);
@@ -46,6 +46,7 @@ class Tensor {
   // Elements per index of dim 0 (the product of the remaining dims).
   std::int64_t row_numel() const;
 
+  // Host access: the elements of a tensor in host memory (throws for a device tensor).
   template <typename T>
   T* data() {
     check_access(dtype_of<T>());
@@ -56,6 +57,17 @@ class Tensor {
     check_access(dtype_of<T>());
     return reinterpret_cast<const T*>(bytes());
   }
+  // The elements in the memory of the tensor's own device, for kernels of that device.
+  template <typename T>
+  T* device_data() {
+    check_type(dtype_of<T>());
+    return reinterpret_cast<T*>(bytes());
+  }
+  template <typename T>
+  const T* device_data() const {
+    check_type(dtype_of<T>());
+    return reinterpret_cast<const T*>(bytes());
+  }
   std::span<float> values() { return {data<float>(), static_cast<std::size_t>(numel())}; }
   std::span<const float> values() const { return {data<float>(), static_cast<std::size_t>(numel())}; }
 
@@ -63,13 +75,16 @@ class Tensor {
   Tensor rows(std::int64_t begin, std::int64_t end) const;
   // The same storage seen with another shape of equal numel.
   Tensor reshaped(const Shape& shape) const;
-  // A deep copy.
+  // A deep copy, on the same device.
   Tensor clone() const;
+  // A copy on `device` (this tensor itself when it is there already).
+  Tensor to(const Device& device) const;
   void fill(float value);
   void copy_from(const Tensor& source);
 
  private:
   std::byte* bytes() const;
+  void check_type(DType requested) const;
   void check_access(DType requested) const;
 
   std::shared_ptr<std::byte> storage_;

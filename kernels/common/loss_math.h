@@ -9,6 +9,14 @@
 
 namespace tern::kernels {
 
+// Softmax cross-entropy of one row, in the stable form: with m = max_c z_c and
+// s = Σ_c e^(z_c - m),  p_c = e^(z_c - m) / s,  log Σ e^z = m + log s,
+// ℓ = -log p_y = log Σ e^z - z_y,  ∂ℓ/∂z_c = p_c - [c = y]
+TERN_HOST_DEVICE float log_sum_exp(float max_logit, float shifted_exp_sum) { return max_logit + logf(shifted_exp_sum); }
+TERN_HOST_DEVICE float softmax_cross_entropy_grad(float probability, bool is_target) {
+  return is_target ? probability - 1.0f : probability;
+}
+
 // Binary log-likelihood on a logit: ℓ = -[y log σ(z) + (1-y) log(1-σ(z))]
 //                                     = max(z, 0) - z y + log(1 + e^-|z|)   (stable form)
 // ∂ℓ/∂z = σ(z) - y

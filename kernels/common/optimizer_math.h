@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 
 #include "kernels/common/host_device.h"
@@ -31,6 +32,17 @@ struct OptimizerStepConfig {
   float l1 = 0.0f;
   float bias_correction_1 = 1.0f;  // 1 - β1^t (Adam, AdamW)
   float bias_correction_2 = 1.0f;  // 1 - β2^t
+};
+
+// One parameter tensor as an optimizer step sees it: `count` weights, their gradients and the
+// two state arrays (both always present; unused state is left alone). Lists of these feed the
+// multi-tensor updates, which step many tensors in one call.
+struct OptimizerTensor {
+  float* weights;
+  const float* grads;
+  float* state_1;
+  float* state_2;
+  std::int64_t count;
 };
 
 TERN_HOST_DEVICE float sign_of(float x) { return static_cast<float>(x > 0) - static_cast<float>(x < 0); }

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include "kernels/cpu/thread_band.h"
 
 namespace tern::kernels::cpu {
 
@@ -23,6 +21,15 @@ void backward_elements(const float* __restrict x, const float* __restrict y, con
 #pragma omp parallel for simd schedule(static) if (count > 16384)
   for (std::int64_t i = 0; i < count; ++i) dx[i] = kernels::activation_backward<Kind>(x[i], y[i], dy[i]);
 }
+
+template <Activation Kind>
+void bias_activation_rows(float* y, const float* bias, std::int64_t rows, std::int64_t cols) {
+#pragma omp parallel for schedule(static) if (rows * cols > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* row = y + r * cols;
+    for (std::int64_t c = 0; c < cols; ++c) row[c] = kernels::activation_forward<Kind>(row[c] + bias[c]);
+  }
+}
 }  // namespace
 
 void activation_forward(Activation kind, const float* x, float* y, std::int64_t count) {
@@ -35,26 +42,21 @@ void activation_backward(Activation kind, const float* x, const float* y, const 
 }
 
 void add_row_bias(float* y, const float* bias, std::int64_t rows, std::int64_t cols) {
-#pragma omp parallel for schedule(static) if (rows * cols > 16384)
-  for (std::int64_t r = 0; r < rows; ++r) {
-    float* row = y + r * cols;
-    for (std::int64_t c = 0; c < cols; ++c) row[c] += bias[c];
-  }
+  bias_activation_forward(Activation::identity, y, bias, rows, cols);
+}
+
+void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows, std::int64_t cols) {
+  dispatch_activation(kind, [&](auto kind_constant) { bias_activation_rows<kind_constant()>(y, bias, rows, cols); });
 }
 
 void accumulate_column_sums(const float* x, float* sums, std::int64_t rows, std::int64_t cols) {
   // Each thread owns a band of columns and walks every row in order.
 #pragma omp parallel if (rows * cols > 16384)
   {
-    std::int64_t begin = 0, end = cols;
-#ifdef _OPENMP
-    const std::int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
-    begin = cols * thread / threads;
-    end = cols * (thread + 1) / threads;
-#endif
+    const ThreadBand band = thread_band(cols);
     for (std::int64_t r = 0; r < rows; ++r) {
       const float* row = x + r * cols;
-      for (std::int64_t c = begin; c < end; ++c) sums[c] += row[c];
+      for (std::int64_t c = band.begin; c < band.end; ++c) sums[c] += row[c];
     }
   }
 }

@@ -5,9 +5,9 @@
 
 #include <cstdint>
 
-namespace tern::kernels::cpu {
+#include "kernels/common/transpose.h"
 
-enum class Transpose { no, yes };
+namespace tern::kernels::cpu {
 
 void gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
           float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,

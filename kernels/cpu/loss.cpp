@@ -18,7 +18,7 @@ float softmax_row(const float* z, std::int64_t classes, float* p) {
   }
   const float inverse = 1.0f / sum;
   for (std::int64_t c = 0; c < classes; ++c) p[c] *= inverse;
-  return max_logit + std::log(sum);
+  return kernels::log_sum_exp(max_logit, sum);
 }
 }  // namespace
 
@@ -31,8 +31,9 @@ void softmax_cross_entropy(const float* logits, const float* labels, std::int64_
     const float log_sum_exp = softmax_row(z, classes, dz);
     const auto target = static_cast<std::int64_t>(labels[r]);
     row_loss[r] = log_sum_exp - z[target];  // -log p[y] = log Σ e^z - z[y]
-    dz[target] -= 1.0f;
-    for (std::int64_t c = 0; c < classes; ++c) dz[c] *= grad_scale;
+    for (std::int64_t c = 0; c < classes; ++c) {
+      dz[c] = grad_scale * kernels::softmax_cross_entropy_grad(dz[c], c == target);
+    }
   }
 }
 

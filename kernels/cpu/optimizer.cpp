@@ -29,4 +29,11 @@ void optimizer_update(const OptimizerStepConfig& config, float* weights, const f
   });
 }
 
+void optimizer_update_many(const OptimizerStepConfig& config, const OptimizerTensor* tensors, int tensor_count) {
+  for (int t = 0; t < tensor_count; ++t) {
+    const OptimizerTensor& tensor = tensors[t];
+    optimizer_update(config, tensor.weights, tensor.grads, tensor.state_1, tensor.state_2, tensor.count);
+  }
+}
+
 }  // namespace tern::kernels::cpu

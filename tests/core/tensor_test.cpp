@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/tensor/device_memory.h"
+
 namespace tern {
 namespace {
 
@@ -27,6 +29,19 @@ TEST(Tensor, MisuseIsAnError) {
   EXPECT_THROW(t.reshaped({4}), Error);
   EXPECT_THROW(t.data<std::int32_t>(), Error);
   EXPECT_EQ(t.reshaped({3, 2}).dim(0), 3);
+}
+
+// A CUDA device that this machine (or this build) lacks is refused by name, not crashed on.
+TEST(Tensor, MissingCudaDeviceIsAClearError) {
+  const int missing = cuda_device_count();  // cuda:N is one past the last device
+  try {
+    Tensor::zeros({2}, DType::f32, Device::cuda(missing));
+    FAIL() << "a tensor on a missing device was created";
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("cuda:" + std::to_string(missing)), std::string::npos) << message;
+  }
+  EXPECT_THROW(Tensor::full({2}, 1.0f).to(Device::cuda(missing)), Error);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ TEST_P(GemmTest, MatchesNaiveLoopForEveryTransposeCombination) {
       expected[i * n + j] = alpha * sum + beta * c[i * n + j];
     }
   }
-  cpu::gemm(transpose_a ? cpu::Transpose::yes : cpu::Transpose::no, transpose_b ? cpu::Transpose::yes : cpu::Transpose::no,
+  cpu::gemm(transpose_a ? Transpose::yes : Transpose::no, transpose_b ? Transpose::yes : Transpose::no,
             m, n, k, alpha, a.data(), transpose_a ? m : k, b.data(), transpose_b ? k : n, beta, c.data(), n);
   for (std::size_t i = 0; i < c.size(); ++i) EXPECT_NEAR(c[i], expected[i], 1e-4) << i;
 }
@@ -55,6 +55,20 @@ TEST(ColumnSums, AccumulateInRowOrder) {
     float expected = 1.0f;
     for (std::int64_t r = 0; r < rows; ++r) expected += x[r * cols + c];
     EXPECT_EQ(sums[c], expected) << "column " << c;  // same order of additions: bit-identical
+  }
+}
+
+TEST(BiasActivation, IsTheActivationOfTheBiasedValue) {
+  const std::int64_t rows = 301, cols = 67;
+  const auto x = random_values(rows * cols, 6), bias = random_values(cols, 7);
+  for (Activation kind : {Activation::identity, Activation::relu, Activation::sigmoid, Activation::tanh,
+                          Activation::gelu}) {
+    auto y = x;
+    cpu::bias_activation_forward(kind, y.data(), bias.data(), rows, cols);
+    for (std::int64_t i = 0; i < rows * cols; ++i) {
+      ASSERT_EQ(y[i], activation_forward(kind, x[i] + bias[i % cols])) << "activation " << static_cast<int>(kind)
+                                                                         << ", element " << i;
+    }
   }
 }
 

@@ -1,0 +1,32 @@
+// Memory for tensors on any device: host blocks from the host allocator, CUDA blocks from the
+// device's stream-ordered pool (kernels/cuda/device_memory.h). Every operation on a CUDA
+// device is queued on that device's compute stream, the one stream all of Tern's work for the
+// device goes to, so queued kernels see it in order; a copy into host memory waits for the
+// stream, so the host sees the result. This file is the one place in core that asks whether
+// the build has CUDA: without it, a CUDA device is refused with a clear error.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "core/tensor/device.h"
+
+namespace tern {
+
+// CUDA devices this process can use; 0 in a build without CUDA or on a machine without GPUs.
+int cuda_device_count();
+
+// `bytes` of memory on `device`, released when the last owner lets go.
+std::shared_ptr<std::byte> allocate_on(const Device& device, std::size_t bytes);
+
+// Copies `bytes` from `source` on `from` to `destination` on `to`; returns once a host
+// destination holds the data.
+void copy_bytes(const Device& to, void* destination, const Device& from, const void* source, std::size_t bytes);
+void set_bytes_to_zero(const Device& device, void* data, std::size_t bytes);
+void fill_floats(const Device& device, float* data, float value, std::int64_t count);
+
+// Waits for all work queued on `device` (nothing to wait for on the CPU).
+void synchronize(const Device& device);
+
+}  // namespace tern

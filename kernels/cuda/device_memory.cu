@@ -1,0 +1,101 @@
+#include "kernels/cuda/device_memory.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+#include "kernels/cuda/check.cuh"
+
+namespace tern::kernels::cuda {
+
+namespace {
+
+// Makes `device` current for the calling thread and, the first time, sets up its pool.
+void use_device(int device) {
+  TERN_CUDA_CHECK(cudaSetDevice(device));
+  static std::mutex mutex;
+  static std::vector<bool> pool_configured;
+  std::lock_guard lock(mutex);
+  if (pool_configured.size() <= static_cast<std::size_t>(device)) pool_configured.resize(device + 1, false);
+  if (pool_configured[device]) return;
+  cudaMemPool_t pool;
+  TERN_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+  std::uint64_t keep_everything = UINT64_MAX;
+  TERN_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_everything));
+  pool_configured[device] = true;
+}
+
+__global__ void fill_kernel(float* data, float value, std::int64_t count) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride)
+    data[i] = value;
+}
+
+}  // namespace
+
+int device_count() {
+  int devices = 0;
+  if (cudaGetDeviceCount(&devices) != cudaSuccess) {
+    cudaGetLastError();  // "no device" / "no driver" is an answer here, not a sticky error
+    return 0;
+  }
+  return devices;
+}
+
+cudaStream_t compute_stream(int device) {
+  static std::mutex mutex;
+  static std::vector<cudaStream_t> streams;
+  std::lock_guard lock(mutex);
+  if (streams.size() <= static_cast<std::size_t>(device)) streams.resize(device + 1, nullptr);
+  if (streams[device] == nullptr) {
+    use_device(device);
+    TERN_CUDA_CHECK(cudaStreamCreateWithFlags(&streams[device], cudaStreamNonBlocking));
+  }
+  return streams[device];
+}
+
+void* allocate(int device, std::size_t bytes, cudaStream_t stream) {
+  use_device(device);
+  void* memory = nullptr;
+  TERN_CUDA_CHECK(cudaMallocAsync(&memory, bytes, stream));
+  return memory;
+}
+
+void release(void* memory, cudaStream_t stream) noexcept {
+  const cudaError_t status = cudaFreeAsync(memory, stream);
+  if (status != cudaSuccess) std::fprintf(stderr, "tern: cudaFreeAsync failed: %s\n", cudaGetErrorString(status));
+}
+
+void* allocate_pinned(std::size_t bytes) {
+  void* memory = nullptr;
+  TERN_CUDA_CHECK(cudaMallocHost(&memory, bytes));
+  return memory;
+}
+
+void release_pinned(void* memory) noexcept {
+  const cudaError_t status = cudaFreeHost(memory);
+  if (status != cudaSuccess) std::fprintf(stderr, "tern: cudaFreeHost failed: %s\n", cudaGetErrorString(status));
+}
+
+void copy(void* destination, const void* source, std::size_t bytes, cudaStream_t stream) {
+  if (bytes == 0) return;
+  TERN_CUDA_CHECK(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, stream));
+}
+
+void set_zero(void* data, std::size_t bytes, cudaStream_t stream) {
+  if (bytes == 0) return;
+  TERN_CUDA_CHECK(cudaMemsetAsync(data, 0, bytes, stream));
+}
+
+void fill(float* data, float value, std::int64_t count, cudaStream_t stream) {
+  if (count == 0) return;
+  constexpr int kThreads = 256;
+  const std::int64_t blocks = (count + kThreads - 1) / kThreads;
+  fill_kernel<<<static_cast<unsigned>(blocks < 65535 ? blocks : 65535), kThreads, 0, stream>>>(data, value, count);
+  TERN_CUDA_CHECK(cudaGetLastError());
+}
+
+void synchronize(cudaStream_t stream) { TERN_CUDA_CHECK(cudaStreamSynchronize(stream)); }
+
+}  // namespace tern::kernels::cuda

@@ -1,0 +1,30 @@
+// Embedding lookup on the GPU: the namesakes of kernels/cpu/embedding.h.
+//   forward   y[r, :] = table[ids[r], :]
+//   backward  dtable[ids[r], :] += dy[r, :]   (accumulates)
+//
+// Out-of-range ids: a kernel cannot throw, and a check on the host would need the ids there and
+// a synchronization. Instead the forward sets *error_flag = 1 (device int, never cleared here)
+// for any id outside [0, table_rows), writes zeros to that id's output row, and carries on: the
+// caller zeroes the flag once, reads it when it next synchronizes anyway, and on 1 can rerun
+// the CPU check on the ids to name the id and the row. The backward skips such ids (the
+// forward has flagged them) so that it never writes outside the table.
+//
+// The backward is deterministic without float atomics: every table element is updated by one
+// thread, which adds its rows in row order, exactly as the CPU does, so the two agree bit for
+// bit (embedding.cu explains the cost). All pointers are device memory; each call queues its
+// work on `stream` and returns without synchronizing.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace tern::kernels::cuda {
+
+void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t table_rows,
+                       std::int64_t features, float* y, int* error_flag, cudaStream_t stream);
+
+void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
+                        std::int64_t features, float* dtable, cudaStream_t stream);
+
+}  // namespace tern::kernels::cuda

@@ -1,0 +1,105 @@
+// The loss CUDA kernels against their CPU namesakes on the same random logits and labels: the
+// softmax ones for rows × classes matrices of about every awkward count, the one-output ones
+// for every awkward count of rows.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/cpu/loss.h"
+#include "kernels/cuda/loss.h"
+#include "tests/kernels/cuda/backend_comparison.h"
+
+namespace tern::kernels {
+namespace {
+
+using testing::DeviceArray;
+using testing::kF32Tolerance;
+using testing::relative_error;
+
+// Class indices in [0, classes), as the float labels the loss kernels take.
+std::vector<float> random_class_labels(std::int64_t rows, std::int64_t classes, std::uint32_t seed) {
+  std::vector<float> labels = testing::random_floats(rows, seed, 0.0f, static_cast<float>(classes));
+  for (float& label : labels) label = std::min(std::floor(label), static_cast<float>(classes - 1));
+  return labels;
+}
+
+TEST(SoftmaxCrossEntropyGpu, LossAndGradientMatchTheCpu) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  const float grad_scale = 0.125f;
+  for (const auto [rows, classes] : testing::awkward_matrix_shapes()) {
+    SCOPED_TRACE(::testing::Message() << rows << " rows x " << classes << " classes");
+    const auto logits = testing::random_floats(rows * classes, 1, -8.0f, 8.0f);
+    const auto labels = random_class_labels(rows, classes, 2);
+    std::vector<float> row_loss(rows), dlogits(logits.size());
+    cpu::softmax_cross_entropy(logits.data(), labels.data(), rows, classes, grad_scale, row_loss.data(),
+                               dlogits.data());
+    DeviceArray<float> device_logits(logits), device_labels(labels), device_row_loss(rows),
+        device_dlogits(rows * classes);
+    cuda::softmax_cross_entropy(device_logits.data(), device_labels.data(), rows, classes, grad_scale,
+                                device_row_loss.data(), device_dlogits.data(), nullptr);
+    EXPECT_LT(relative_error(row_loss, device_row_loss.to_host()), kF32Tolerance);
+    EXPECT_LT(relative_error(dlogits, device_dlogits.to_host()), kF32Tolerance);
+  }
+}
+
+TEST(SoftmaxGpu, MatchesTheCpu) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  for (const auto [rows, classes] : testing::awkward_matrix_shapes()) {
+    SCOPED_TRACE(::testing::Message() << rows << " rows x " << classes << " classes");
+    const auto logits = testing::random_floats(rows * classes, 3, -8.0f, 8.0f);
+    std::vector<float> probabilities(logits.size());
+    cpu::softmax(logits.data(), rows, classes, probabilities.data());
+    DeviceArray<float> device_logits(logits), device_probabilities(rows * classes);
+    cuda::softmax(device_logits.data(), rows, classes, device_probabilities.data(), nullptr);
+    EXPECT_LT(relative_error(probabilities, device_probabilities.to_host()), kF32Tolerance);
+  }
+}
+
+// A loss with one output per row (same arguments on both backends), for every awkward count of
+// rows: outputs in [-8, 8), targets from make_targets(rows).
+using CpuPointwiseLoss = void (*)(const float*, const float*, std::int64_t, float, float*, float*);
+using CudaPointwiseLoss = void (*)(const float*, const float*, std::int64_t, float, float*, float*, cudaStream_t);
+
+template <typename MakeTargets>
+void expect_pointwise_loss_matches_the_cpu(CpuPointwiseLoss cpu_loss, CudaPointwiseLoss cuda_loss,
+                                           MakeTargets make_targets) {
+  const float grad_scale = 0.25f;
+  for (const std::int64_t rows : testing::kAwkwardCounts) {
+    SCOPED_TRACE(::testing::Message() << rows << " rows");
+    const auto outputs = testing::random_floats(rows, 4, -8.0f, 8.0f);
+    const std::vector<float> targets = make_targets(rows);
+    std::vector<float> row_loss(outputs.size()), doutputs(outputs.size());
+    cpu_loss(outputs.data(), targets.data(), rows, grad_scale, row_loss.data(), doutputs.data());
+    DeviceArray<float> device_outputs(outputs), device_targets(targets), device_row_loss(rows), device_doutputs(rows);
+    cuda_loss(device_outputs.data(), device_targets.data(), rows, grad_scale, device_row_loss.data(),
+              device_doutputs.data(), nullptr);
+    EXPECT_LT(relative_error(row_loss, device_row_loss.to_host()), kF32Tolerance);
+    EXPECT_LT(relative_error(doutputs, device_doutputs.to_host()), kF32Tolerance);
+  }
+}
+
+TEST(BinaryCrossEntropyGpu, LossAndGradientMatchTheCpu) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  expect_pointwise_loss_matches_the_cpu(cpu::binary_cross_entropy_with_logits, cuda::binary_cross_entropy_with_logits,
+                                        [](std::int64_t rows) { return random_class_labels(rows, 2, 5); });
+}
+
+TEST(SquaredErrorGpu, LossAndGradientMatchTheCpu) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  expect_pointwise_loss_matches_the_cpu(cpu::squared_error, cuda::squared_error,
+                                        [](std::int64_t rows) { return testing::random_floats(rows, 6, -8.0f, 8.0f); });
+}
+
+TEST(LossGpu, ZeroRowsQueueNothing) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  EXPECT_NO_THROW(cuda::softmax_cross_entropy(nullptr, nullptr, 0, 10, 1.0f, nullptr, nullptr, nullptr));
+  EXPECT_NO_THROW(cuda::softmax(nullptr, 0, 10, nullptr, nullptr));
+  EXPECT_NO_THROW(cuda::binary_cross_entropy_with_logits(nullptr, nullptr, 0, 1.0f, nullptr, nullptr, nullptr));
+  EXPECT_NO_THROW(cuda::squared_error(nullptr, nullptr, 0, 1.0f, nullptr, nullptr, nullptr));
+}
+
+}  // namespace
+}  // namespace tern::kernels
