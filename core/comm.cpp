@@ -18,6 +18,17 @@ std::size_t comm_type_size_bytes(CommType type) {
   return 0;
 }
 
+std::string comm_type_name(CommType type) {
+  switch (type) {
+    case CommType::f32: return "f32";
+    case CommType::f64: return "f64";
+    case CommType::i32: return "i32";
+    case CommType::i64: return "i64";
+    case CommType::u8: return "u8";
+  }
+  return "?";
+}
+
 std::string reduce_op_name(ReduceOp op) {
   switch (op) {
     case ReduceOp::sum: return "sum";

@@ -23,6 +23,7 @@ enum class ReduceOp { sum, average, max, min };
 enum class CommType { f32, f64, i32, i64, u8 };
 
 std::size_t comm_type_size_bytes(CommType type);
+std::string comm_type_name(CommType type);
 std::string reduce_op_name(ReduceOp op);
 
 // A non-blocking collective in flight; wait() returns when the buffer holds the result.

@@ -135,12 +135,18 @@ int run_training(const po::variables_map& values) {
   const std::filesystem::path root = values["output-dir"].as<std::string>();
   // The layout dp x pp x tp from the hyperparameters tp and pp (default 1); an impossible one
   // fails here, on every rank alike, before anything is written, and rank 0 alone says why.
+  // A failure that every rank meets alike: rank 0 alone reports it, and no rank exits before
+  // that report is out (mpirun ends the whole job at the first non-zero exit).
+  const auto fail_together = [&](const std::string& reason) {
+    if (rank == 0) std::cerr << "tern train: error: " << reason << std::endl;
+    world->barrier();
+    return 1;
+  };
   std::optional<ProcessMesh> mesh;
   try {
     mesh.emplace(mesh_from_hyperparameters(collect_hyperparameters(values), world->size()));
-  } catch (const std::exception&) {
-    if (rank == 0) throw;
-    return 1;
+  } catch (const std::exception& error) {
+    return fail_together(error.what());
   }
   MeshGroups groups = split_mesh_groups(*world, *mesh);
 
@@ -169,10 +175,7 @@ int run_training(const po::variables_map& values) {
     }
   }
   world->broadcast(&created, sizeof created, 0);
-  if (!created) {
-    if (rank == 0) throw Error(creation_error);
-    return 1;
-  }
+  if (!created) return fail_together(creation_error);
   if (rank != 0) folder.emplace(JobFolder::open_existing(root));
   try {
     train_in_folder(values, *folder, *world, *groups.dp, launch);

@@ -34,17 +34,6 @@ MPI_Op mpi_op(ReduceOp op) {
   return MPI_OP_NULL;
 }
 
-std::string type_name(CommType type) {
-  switch (type) {
-    case CommType::f32: return "f32";
-    case CommType::f64: return "f64";
-    case CommType::i32: return "i32";
-    case CommType::i64: return "i64";
-    case CommType::u8: return "u8";
-  }
-  return "?";
-}
-
 void check_mpi(int status, const std::string& what) {
   if (status == MPI_SUCCESS) return;
   char message[MPI_MAX_ERROR_STRING];
@@ -67,7 +56,7 @@ void divide_by(void* data, std::int64_t count, CommType type, int ranks) {
     auto* values = static_cast<double*>(data);
     for (std::int64_t i = 0; i < count; ++i) values[i] /= static_cast<double>(ranks);
   } else {
-    throw Error("average of integer elements (" + type_name(type) + ") is not defined; use sum");
+    throw Error("average of integer elements (" + comm_type_name(type) + ") is not defined; use sum");
   }
 }
 
@@ -166,7 +155,7 @@ void MpiCommunicator::allreduce(void* data, std::int64_t count, CommType type, R
   const bool floating = type == CommType::f32 || type == CommType::f64;
   if (size_ > 1 && floating) {
     ring_allreduce(data, count, type, op,
-                   describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + type_name(type)));
+                   describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + comm_type_name(type)));
     return;
   }
   iallreduce(data, count, type, op)->wait();
@@ -213,7 +202,7 @@ void MpiCommunicator::ring_allreduce(void* data, std::int64_t count, CommType ty
 }
 
 std::unique_ptr<CommRequest> MpiCommunicator::iallreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
-  const std::string what = describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + type_name(type));
+  const std::string what = describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + comm_type_name(type));
   MPI_Request request;
   check_mpi(MPI_Iallreduce(MPI_IN_PLACE, data, as_int_count(count, what), mpi_type(type), mpi_op(op), comm_, &request),
             what);
@@ -231,7 +220,7 @@ void MpiCommunicator::allgatherv(const void* sent, std::span<const std::int64_t>
                                  void* received) {
   TERN_CHECK(static_cast<int>(counts.size()) == size_, "allgatherv: ", counts.size(), " counts for ", size_, " ranks");
   const std::string what = describe("allgatherv", std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " +
-                                                      type_name(type) + " from this rank");
+                                                      comm_type_name(type) + " from this rank");
   std::vector<int> receive_counts(counts.size()), displacements(counts.size());
   std::int64_t offset = 0;
   for (std::size_t r = 0; r < counts.size(); ++r) {
@@ -252,7 +241,7 @@ void MpiCommunicator::reduce_scatter(const void* sent, std::span<const std::int6
              " ranks");
   const std::string what = describe("reduce_scatter", reduce_op_name(op) + " to " +
                                                           std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " +
-                                                          type_name(type) + " on this rank");
+                                                          comm_type_name(type) + " on this rank");
   std::vector<int> receive_counts(counts.size());
   for (std::size_t r = 0; r < counts.size(); ++r) receive_counts[r] = as_int_count(counts[r], what);
   MPI_Request request;

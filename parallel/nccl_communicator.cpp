@@ -14,13 +14,13 @@ namespace tern {
 namespace {
 
 // A failed NCCL call throws with the call, file, line and NCCL's explanation.
-#define TERN_NCCL_CHECK(call)                                                                                \
-  do {                                                                                                       \
-    const ncclResult_t tern_nccl_status = (call);                                                            \
-    if (tern_nccl_status != ncclSuccess) {                                                                   \
-      throw Error(std::string("NCCL error in ") + #call + " at " + __FILE__ + ":" + std::to_string(__LINE__) + \
-                  ": " + ncclGetErrorString(tern_nccl_status));                                               \
-    }                                                                                                        \
+#define TERN_NCCL_CHECK(call)                                                                               \
+  do {                                                                                                      \
+    const ncclResult_t tern_nccl_status = (call);                                                           \
+    if (tern_nccl_status != ncclSuccess) {                                                                  \
+      ::tern::kernels::cuda::throw_failed_call("NCCL", #call, __FILE__, __LINE__,                           \
+                                               ncclGetErrorString(tern_nccl_status));                       \
+    }                                                                                                       \
   } while (0)
 
 ncclDataType_t nccl_type(CommType type) {
@@ -42,17 +42,6 @@ ncclRedOp_t nccl_op(ReduceOp op) {
     case ReduceOp::min: return ncclMin;
   }
   throw Error("unknown ReduceOp");
-}
-
-std::string type_name(CommType type) {
-  switch (type) {
-    case CommType::f32: return "f32";
-    case CommType::f64: return "f64";
-    case CommType::i32: return "i32";
-    case CommType::i64: return "i64";
-    case CommType::u8: return "u8";
-  }
-  return "?";
 }
 
 std::size_t as_size(std::int64_t count) {
@@ -176,7 +165,7 @@ void NcclCommunicator::complete(cudaEvent_t done, const std::string& what) {
 }
 
 void NcclCommunicator::allreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
-  run(describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + type_name(type)), [&] {
+  run(describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + comm_type_name(type)), [&] {
     TERN_NCCL_CHECK(ncclAllReduce(data, data, as_size(count), nccl_type(type), nccl_op(op), comm_, stream_));
   });
 }
@@ -184,7 +173,7 @@ void NcclCommunicator::allreduce(void* data, std::int64_t count, CommType type, 
 std::unique_ptr<CommRequest> NcclCommunicator::iallreduce(void* data, std::int64_t count, CommType type,
                                                           ReduceOp op) {
   auto request = std::make_unique<NcclRequest>(
-      *this, describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + type_name(type)));
+      *this, describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + comm_type_name(type)));
   queue([&] {
     TERN_NCCL_CHECK(ncclAllReduce(data, data, as_size(count), nccl_type(type), nccl_op(op), comm_, stream_));
   }, request->done());
@@ -201,7 +190,7 @@ void NcclCommunicator::allgatherv(const void* sent, std::span<const std::int64_t
                                   void* received) {
   TERN_CHECK(static_cast<int>(counts.size()) == size_, "allgatherv: ", counts.size(), " counts for ", size_, " ranks");
   const auto element_bytes = comm_type_size_bytes(type);
-  run(describe("allgatherv", std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " + type_name(type) +
+  run(describe("allgatherv", std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " + comm_type_name(type) +
                                  " from this rank"),
       [&] {
         // Rank r broadcasts its block into its place in `received`.
@@ -223,7 +212,7 @@ void NcclCommunicator::reduce_scatter(const void* sent, std::span<const std::int
              " ranks");
   const auto element_bytes = comm_type_size_bytes(type);
   run(describe("reduce_scatter", reduce_op_name(op) + " to " + std::to_string(counts[static_cast<std::size_t>(rank_)]) +
-                                     " " + type_name(type) + " on this rank"),
+                                     " " + comm_type_name(type) + " on this rank"),
       [&] {
         // Block r is reduced onto rank r (NCCL writes `received` on the root only).
         TERN_NCCL_CHECK(ncclGroupStart());
