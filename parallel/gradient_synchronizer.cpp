@@ -31,7 +31,7 @@ GradientSynchronizer::GradientSynchronizer(Communicator& data_parallel_group, st
   for (Bucket& bucket : buckets_) {
     std::int64_t elements = 0;
     for (const Parameter* parameter : bucket.parameters) elements += parameter->grad.numel();
-    bucket.flat = Tensor::zeros({elements});
+    bucket.flat = Tensor::zeros({elements}, DType::f32, bucket.parameters.front()->grad.device());
     std::int64_t offset = 0;
     for (Parameter* parameter : bucket.parameters) {
       const std::int64_t count = parameter->grad.numel();
@@ -57,7 +57,7 @@ GradientSynchronizer::~GradientSynchronizer() {
 
 void GradientSynchronizer::broadcast_parameters() {
   for (Parameter* parameter : parameters_)
-    group_.broadcast(parameter->value.data<float>(), static_cast<std::int64_t>(parameter->value.size_bytes()), 0);
+    group_.broadcast(parameter->value.device_data<float>(), static_cast<std::int64_t>(parameter->value.size_bytes()), 0);
 }
 
 void GradientSynchronizer::gradient_ready(Parameter& parameter) {
@@ -86,7 +86,7 @@ void GradientSynchronizer::reduce(std::size_t bucket_index) {
   }
   try {
     Tensor& flat = buckets_[bucket_index].flat;
-    thread_group_->allreduce(flat.data<float>(), flat.numel(), CommType::f32, ReduceOp::average);
+    thread_group_->allreduce(flat.device_data<float>(), flat.numel(), CommType::f32, ReduceOp::average);
   } catch (...) {
     std::lock_guard lock(mutex_);
     error_ = std::current_exception();

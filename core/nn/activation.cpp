@@ -1,6 +1,6 @@
 #include "core/nn/activation.h"
 
-#include "kernels/cpu/elementwise.h"
+#include "core/backend/backend.h"
 
 namespace tern {
 
@@ -25,8 +25,8 @@ std::string activation_name(Activation kind) {
 }
 
 Tensor ActivationLayer::forward(const Tensor& x, Saved& saved) {
-  Tensor y = Tensor::empty(x.shape());
-  kernels::cpu::activation_forward(kind_, x.data<float>(), y.data<float>(), x.numel());
+  Tensor y = Tensor::empty(x.shape(), DType::f32, x.device());
+  backend_for(x.device()).activation_forward(kind_, x.device_data<float>(), y.device_data<float>(), x.numel());
   saved.tensors = {x, y};
   return y;
 }
@@ -34,9 +34,9 @@ Tensor ActivationLayer::forward(const Tensor& x, Saved& saved) {
 Tensor ActivationLayer::backward(const Tensor& dy, Saved& saved) {
   const Tensor& x = saved.tensors.at(0);
   const Tensor& y = saved.tensors.at(1);
-  Tensor dx = Tensor::empty(x.shape());
-  kernels::cpu::activation_backward(kind_, x.data<float>(), y.data<float>(), dy.data<float>(), dx.data<float>(),
-                                    x.numel());
+  Tensor dx = Tensor::empty(x.shape(), DType::f32, x.device());
+  backend_for(x.device()).activation_backward(kind_, x.device_data<float>(), y.device_data<float>(),
+                                              dy.device_data<float>(), dx.device_data<float>(), x.numel());
   return dx;
 }
 

@@ -2,13 +2,10 @@
 
 #include <cmath>
 
+#include "core/backend/backend.h"
 #include "core/random/random.h"
-#include "kernels/cpu/elementwise.h"
-#include "kernels/cpu/gemm.h"
 
 namespace tern {
-
-using kernels::Transpose;
 
 Linear::Linear(std::int64_t in_features, std::int64_t out_features, const std::string& name, std::uint64_t seed)
     : in_features_(in_features),
@@ -25,25 +22,32 @@ Linear::Linear(std::int64_t in_features, std::int64_t out_features, const std::s
 Tensor Linear::forward(const Tensor& x, Saved& saved) {
   TERN_CHECK(x.ndim() == 2 && x.dim(1) == in_features_, weight_.name, ": expected input [rows, ",
              in_features_, "], got ", shape_string(x.shape()));
+  TERN_CHECK(x.device() == weight_.value.device(), weight_.name, ": input on ", x.device().name(),
+             ", parameters on ", weight_.value.device().name());
+  const Backend& backend = backend_for(x.device());
   const std::int64_t rows = x.dim(0);
-  Tensor y = Tensor::empty({rows, out_features_});
-  kernels::cpu::gemm(Transpose::no, Transpose::yes, rows, out_features_, in_features_, 1.0f, x.data<float>(),
-                     in_features_, weight_.value.data<float>(), in_features_, 0.0f, y.data<float>(), out_features_);
-  kernels::cpu::add_row_bias(y.data<float>(), bias_.value.data<float>(), rows, out_features_);
+  Tensor y = Tensor::empty({rows, out_features_}, DType::f32, x.device());
+  backend.gemm(Transpose::no, Transpose::yes, rows, out_features_, in_features_, 1.0f, x.device_data<float>(),
+               in_features_, weight_.value.device_data<float>(), in_features_, 0.0f, y.device_data<float>(),
+               out_features_);
+  backend.bias_activation_forward(Activation::identity, y.device_data<float>(), bias_.value.device_data<float>(), rows,
+                                  out_features_);
   saved.tensors = {x};
   return y;
 }
 
 Tensor Linear::backward(const Tensor& dy, Saved& saved) {
   const Tensor& x = saved.tensors.at(0);
+  const Backend& backend = backend_for(x.device());
   const std::int64_t rows = x.dim(0);
-  kernels::cpu::gemm(Transpose::yes, Transpose::no, out_features_, in_features_, rows, 1.0f, dy.data<float>(),
-                     out_features_, x.data<float>(), in_features_, 1.0f, weight_.grad.data<float>(), in_features_);
-  kernels::cpu::accumulate_column_sums(dy.data<float>(), bias_.grad.data<float>(), rows, out_features_);
+  backend.gemm(Transpose::yes, Transpose::no, out_features_, in_features_, rows, 1.0f, dy.device_data<float>(),
+               out_features_, x.device_data<float>(), in_features_, 1.0f, weight_.grad.device_data<float>(), in_features_);
+  backend.accumulate_column_sums(dy.device_data<float>(), bias_.grad.device_data<float>(), rows, out_features_);
   if (!saved.input_gradient) return {};
-  Tensor dx = Tensor::empty({rows, in_features_});
-  kernels::cpu::gemm(Transpose::no, Transpose::no, rows, in_features_, out_features_, 1.0f, dy.data<float>(),
-                     out_features_, weight_.value.data<float>(), in_features_, 0.0f, dx.data<float>(), in_features_);
+  Tensor dx = Tensor::empty({rows, in_features_}, DType::f32, x.device());
+  backend.gemm(Transpose::no, Transpose::no, rows, in_features_, out_features_, 1.0f, dy.device_data<float>(),
+               out_features_, weight_.value.device_data<float>(), in_features_, 0.0f, dx.device_data<float>(),
+               in_features_);
   return dx;
 }
 

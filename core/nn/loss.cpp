@@ -1,6 +1,6 @@
 #include "core/nn/loss.h"
 
-#include "kernels/cpu/loss.h"
+#include "core/backend/backend.h"
 
 namespace tern {
 
@@ -13,26 +13,27 @@ void check_batch(const Tensor& output, const Tensor& labels, std::int64_t expect
              " output column(s), got ", output.dim(1));
 }
 
-// The mean of per-row losses, summed in row order in double.
+// The mean of per-row losses, summed on the host in row order in double.
 double mean_of(const Tensor& row_loss) {
   double sum = 0.0;
-  for (float value : row_loss.values()) sum += value;
+  for (float value : row_loss.to(Device::cpu()).values()) sum += value;
   return sum / static_cast<double>(row_loss.numel());
 }
 
 // A loss on one output per row, computed by a kernel that writes the per-row loss and the
 // gradient; saves the gradient and returns the mean loss.
-using SingleOutputLossKernel = void (*)(const float* outputs, const float* labels, std::int64_t rows,
-                                        float grad_scale, float* row_loss, float* doutputs);
+using SingleOutputLossKernel = void (Backend::*)(const float* outputs, const float* labels, std::int64_t rows,
+                                                float grad_scale, float* row_loss, float* doutputs) const;
 
 double single_output_loss(SingleOutputLossKernel kernel, const char* loss, const Tensor& outputs, const Tensor& labels,
                           Saved& saved) {
   check_batch(outputs, labels, 1, loss);
   const std::int64_t rows = outputs.dim(0);
-  Tensor row_loss = Tensor::empty({rows});
-  Tensor doutputs = Tensor::empty(outputs.shape());
-  kernel(outputs.data<float>(), labels.data<float>(), rows, 1.0f / static_cast<float>(rows), row_loss.data<float>(),
-         doutputs.data<float>());
+  Tensor row_loss = Tensor::empty({rows}, DType::f32, outputs.device());
+  Tensor doutputs = Tensor::empty(outputs.shape(), DType::f32, outputs.device());
+  (backend_for(outputs.device()).*kernel)(outputs.device_data<float>(), labels.device_data<float>(), rows,
+                                          1.0f / static_cast<float>(rows), row_loss.device_data<float>(),
+                                          doutputs.device_data<float>());
   saved.tensors = {doutputs};
   return mean_of(row_loss);
 }
@@ -41,14 +42,16 @@ double single_output_loss(SingleOutputLossKernel kernel, const char* loss, const
 double SoftmaxCrossEntropy::forward(const Tensor& logits, const Tensor& labels, Saved& saved) {
   check_batch(logits, labels, -1, "softmax cross-entropy");
   const std::int64_t rows = logits.dim(0), classes = logits.dim(1);
-  for (float label : labels.values()) {
+  for (float label : labels.to(Device::cpu()).values()) {
     TERN_CHECK(label >= 0 && label < static_cast<float>(classes), "softmax cross-entropy: label ", label,
                " outside [0, ", classes, ")");
   }
-  Tensor row_loss = Tensor::empty({rows});
-  Tensor dlogits = Tensor::empty(logits.shape());
-  kernels::cpu::softmax_cross_entropy(logits.data<float>(), labels.data<float>(), rows, classes,
-                                      1.0f / static_cast<float>(rows), row_loss.data<float>(), dlogits.data<float>());
+  Tensor row_loss = Tensor::empty({rows}, DType::f32, logits.device());
+  Tensor dlogits = Tensor::empty(logits.shape(), DType::f32, logits.device());
+  backend_for(logits.device())
+      .softmax_cross_entropy(logits.device_data<float>(), labels.device_data<float>(), rows, classes,
+                             1.0f / static_cast<float>(rows), row_loss.device_data<float>(),
+                             dlogits.device_data<float>());
   saved.tensors = {dlogits};
   return mean_of(row_loss);
 }
@@ -56,14 +59,13 @@ double SoftmaxCrossEntropy::forward(const Tensor& logits, const Tensor& labels, 
 Tensor SoftmaxCrossEntropy::backward(Saved& saved) { return saved.tensors.at(0); }
 
 double BinaryCrossEntropy::forward(const Tensor& logits, const Tensor& labels, Saved& saved) {
-  return single_output_loss(kernels::cpu::binary_cross_entropy_with_logits, "binary cross-entropy", logits, labels,
-                            saved);
+  return single_output_loss(&Backend::binary_cross_entropy_with_logits, "binary cross-entropy", logits, labels, saved);
 }
 
 Tensor BinaryCrossEntropy::backward(Saved& saved) { return saved.tensors.at(0); }
 
 double SquaredError::forward(const Tensor& predictions, const Tensor& targets, Saved& saved) {
-  return single_output_loss(kernels::cpu::squared_error, "squared error", predictions, targets, saved);
+  return single_output_loss(&Backend::squared_error, "squared error", predictions, targets, saved);
 }
 
 Tensor SquaredError::backward(Saved& saved) { return saved.tensors.at(0); }

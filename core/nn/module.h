@@ -76,5 +76,7 @@ class Module {
 };
 
 void zero_grads(const std::vector<Parameter*>& parameters);
+// Moves each parameter's value and gradient to `device` (a model is trained where they live).
+void move_parameters_to(const std::vector<Parameter*>& parameters, const Device& device);
 
 }  // namespace tern

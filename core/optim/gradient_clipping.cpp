@@ -1,16 +1,23 @@
 #include "core/optim/gradient_clipping.h"
 
 #include <cmath>
+#include <vector>
 
-#include "kernels/cpu/elementwise.h"
+#include "core/backend/backend.h"
 
 namespace tern {
 
 double gradient_sum_of_squares(const std::vector<Parameter*>& parameters) {
-  double sum = 0.0;
-  for (const Parameter* parameter : parameters)
-    sum += kernels::cpu::sum_of_squares(parameter->grad.data<float>(), parameter->grad.numel());
-  return sum;
+  if (parameters.empty()) return 0.0;
+  std::vector<const float*> arrays;
+  std::vector<std::int64_t> counts;
+  for (const Parameter* parameter : parameters) {
+    TERN_CHECK(parameter->grad.device() == parameters.front()->grad.device(), "gradients on several devices");
+    arrays.push_back(parameter->grad.device_data<float>());
+    counts.push_back(parameter->grad.numel());
+  }
+  return backend_for(parameters.front()->grad.device())
+      .sum_of_squares_many(arrays.data(), counts.data(), static_cast<int>(arrays.size()));
 }
 
 double clip_gradients_by_global_norm(const std::vector<Parameter*>& parameters, double max_norm) {
@@ -19,7 +26,7 @@ double clip_gradients_by_global_norm(const std::vector<Parameter*>& parameters, 
   if (norm > max_norm) {
     const auto factor = static_cast<float>(max_norm / norm);
     for (Parameter* parameter : parameters)
-      kernels::cpu::scale(parameter->grad.data<float>(), factor, parameter->grad.numel());
+      backend_for(parameter->grad.device()).scale(parameter->grad.device_data<float>(), factor, parameter->grad.numel());
   }
   return norm;
 }

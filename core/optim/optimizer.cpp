@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "kernels/cpu/optimizer.h"
+#include "core/backend/backend.h"
 
 namespace tern {
 
@@ -18,8 +18,10 @@ OptimizerKind parse_optimizer(const std::string& name) {
 Optimizer::Optimizer(const OptimizerConfig& config, std::vector<Parameter*> parameters)
     : config_(config), parameters_(std::move(parameters)) {
   for (Parameter* parameter : parameters_) {
-    state_1_.push_back(Tensor::zeros(parameter->value.shape()));
-    state_2_.push_back(Tensor::zeros(parameter->value.shape()));
+    TERN_CHECK(parameter->value.device() == parameters_.front()->value.device(), "optimizer over parameters on several "
+               "devices (", parameter->name, " is on ", parameter->value.device().name(), ")");
+    state_1_.push_back(Tensor::zeros(parameter->value.shape(), DType::f32, parameter->value.device()));
+    state_2_.push_back(Tensor::zeros(parameter->value.shape(), DType::f32, parameter->value.device()));
   }
 }
 
@@ -38,11 +40,16 @@ void Optimizer::step(float learning_rate) {
   const auto t = static_cast<double>(steps_taken_);
   step_config.bias_correction_1 = static_cast<float>(1.0 - std::pow(static_cast<double>(config_.beta_1), t));
   step_config.bias_correction_2 = static_cast<float>(1.0 - std::pow(static_cast<double>(config_.beta_2), t));
+  if (parameters_.empty()) return;
+  // Every parameter in one fused update (one launch on a GPU).
+  std::vector<kernels::OptimizerTensor> tensors;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     Parameter& parameter = *parameters_[i];
-    kernels::cpu::optimizer_update(step_config, parameter.value.data<float>(), parameter.grad.data<float>(),
-                                   state_1_[i].data<float>(), state_2_[i].data<float>(), parameter.value.numel());
+    tensors.push_back({parameter.value.device_data<float>(), parameter.grad.device_data<float>(),
+                       state_1_[i].device_data<float>(), state_2_[i].device_data<float>(), parameter.value.numel()});
   }
+  backend_for(parameters_.front()->value.device())
+      .optimizer_update_many(step_config, tensors.data(), static_cast<int>(tensors.size()));
 }
 
 }  // namespace tern

@@ -41,10 +41,6 @@ void activation_backward(Activation kind, const float* x, const float* y, const 
   dispatch_activation(kind, [&](auto kind_constant) { backward_elements<kind_constant()>(x, y, dy, dx, count); });
 }
 
-void add_row_bias(float* y, const float* bias, std::int64_t rows, std::int64_t cols) {
-  bias_activation_forward(Activation::identity, y, bias, rows, cols);
-}
-
 void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows, std::int64_t cols) {
   dispatch_activation(kind, [&](auto kind_constant) { bias_activation_rows<kind_constant()>(y, bias, rows, cols); });
 }

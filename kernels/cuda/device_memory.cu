@@ -11,9 +11,8 @@ namespace tern::kernels::cuda {
 
 namespace {
 
-// Makes `device` current for the calling thread and, the first time, sets up its pool.
-void use_device(int device) {
-  TERN_CUDA_CHECK(cudaSetDevice(device));
+// Sets up the memory pool of `device` the first time it is used: freed memory stays in it.
+void configure_pool(int device) {
   static std::mutex mutex;
   static std::vector<bool> pool_configured;
   std::lock_guard lock(mutex);
@@ -34,6 +33,11 @@ __global__ void fill_kernel(float* data, float value, std::int64_t count) {
 
 }  // namespace
 
+void set_current_device(int device) {
+  TERN_CUDA_CHECK(cudaSetDevice(device));
+  configure_pool(device);
+}
+
 int device_count() {
   int devices = 0;
   if (cudaGetDeviceCount(&devices) != cudaSuccess) {
@@ -49,14 +53,14 @@ cudaStream_t compute_stream(int device) {
   std::lock_guard lock(mutex);
   if (streams.size() <= static_cast<std::size_t>(device)) streams.resize(device + 1, nullptr);
   if (streams[device] == nullptr) {
-    use_device(device);
+    set_current_device(device);
     TERN_CUDA_CHECK(cudaStreamCreateWithFlags(&streams[device], cudaStreamNonBlocking));
   }
   return streams[device];
 }
 
 void* allocate(int device, std::size_t bytes, cudaStream_t stream) {
-  use_device(device);
+  set_current_device(device);
   void* memory = nullptr;
   TERN_CUDA_CHECK(cudaMallocAsync(&memory, bytes, stream));
   return memory;

@@ -18,6 +18,9 @@ namespace tern::kernels::cuda {
 // CUDA devices visible to this process; 0 when there are none or no driver (not an error).
 int device_count();
 
+// Makes `device` current for the calling thread (cuBLAS handles and launches follow it).
+void set_current_device(int device);
+
 // The stream on which this process queues all work for `device` (non-blocking with respect to
 // the legacy default stream); created on first use, one per device, kept for the process.
 cudaStream_t compute_stream(int device);

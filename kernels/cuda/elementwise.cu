@@ -91,10 +91,6 @@ void activation_backward(Activation kind, const float* x, const float* y, const 
   });
 }
 
-void add_row_bias(float* y, const float* bias, std::int64_t rows, std::int64_t cols, cudaStream_t stream) {
-  bias_activation_forward(Activation::identity, y, bias, rows, cols, stream);
-}
-
 void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows, std::int64_t cols,
                              cudaStream_t stream) {
   dispatch_activation(kind, [&](auto kind_constant) {

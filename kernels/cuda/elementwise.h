@@ -18,9 +18,8 @@ void activation_forward(Activation kind, const float* x, float* y, std::int64_t 
 void activation_backward(Activation kind, const float* x, const float* y, const float* dy, float* dx,
                          std::int64_t count, cudaStream_t stream);
 
-// y[r, c] += bias[c] for a rows × cols matrix.
-void add_row_bias(float* y, const float* bias, std::int64_t rows, std::int64_t cols, cudaStream_t stream);
-// y[r, c] = f(y[r, c] + bias[c]): add_row_bias and activation_forward in one pass.
+// y[r, c] = f(y[r, c] + bias[c]) for a rows × cols matrix: the bias and the activation in one
+// pass (Activation::identity adds the bias alone).
 void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows, std::int64_t cols,
                              cudaStream_t stream);
 // sums[c] += Σ_r x[r, c]  (the bias gradient; accumulates). Each block owns a tile of 32

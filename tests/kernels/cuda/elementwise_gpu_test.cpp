@@ -59,19 +59,6 @@ TEST(BiasActivationGpu, MatchesTheCpu) {
   }
 }
 
-TEST(AddRowBiasGpu, MatchesTheCpu) {
-  TERN_REQUIRE_CUDA_DEVICE();
-  for (const auto [rows, cols] : testing::awkward_matrix_shapes()) {
-    SCOPED_TRACE(shape_message(rows, cols));
-    auto y = testing::random_floats(rows * cols, 5);
-    const auto bias = testing::random_floats(cols, 6);
-    DeviceArray<float> device_y(y), device_bias(bias);
-    cpu::add_row_bias(y.data(), bias.data(), rows, cols);
-    cuda::add_row_bias(device_y.data(), device_bias.data(), rows, cols, nullptr);
-    EXPECT_LT(relative_error(y, device_y.to_host()), kF32Tolerance);
-  }
-}
-
 // Multiples of 1/8 in [-1, 1]: sums of up to 2²⁰ of them are exact in float, so the column sums
 // of the CPU (row order) and of the GPU (tiles) must agree bit for bit whatever their order.
 std::vector<float> random_eighths(std::int64_t count, std::uint32_t seed) {

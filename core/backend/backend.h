@@ -1,0 +1,63 @@
+// Backend: the arithmetic of layers, optimizers and gradient clipping behind one interface,
+// with the CPU (kernels/cpu) and CUDA (kernels/cuda) implementations side by side, as Horovod
+// puts its MPI and NCCL operations behind one. A layer asks for the backend of its tensors'
+// device and hands it pointers into their memory (Tensor::device_data); it never names a
+// device itself. The CUDA backend queues everything on the device's compute stream, so work
+// runs in the order it was asked for; only results the host must read (a sum of squares)
+// wait for it.
+#pragma once
+
+#include <cstdint>
+
+#include "core/tensor/device.h"
+#include "kernels/common/activation_math.h"
+#include "kernels/common/optimizer_math.h"
+#include "kernels/common/transpose.h"
+
+namespace tern {
+
+using kernels::Activation;
+using kernels::Transpose;
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // C = α op(A) op(B) + β C, row-major; op(A) is m×k, op(B) k×n, C m×n.
+  virtual void gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
+                    float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
+                    float* c, std::int64_t ldc) const = 0;
+  // y[r, c] = f(y[r, c] + bias[c]) for a rows × cols matrix.
+  virtual void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows,
+                                       std::int64_t cols) const = 0;
+  // y = f(x);  dx = f'(x) · dy
+  virtual void activation_forward(Activation kind, const float* x, float* y, std::int64_t count) const = 0;
+  virtual void activation_backward(Activation kind, const float* x, const float* y, const float* dy, float* dx,
+                                   std::int64_t count) const = 0;
+  // sums[c] += Σ_r x[r, c]
+  virtual void accumulate_column_sums(const float* x, float* sums, std::int64_t rows, std::int64_t cols) const = 0;
+  // Losses: the per-row loss and the gradient of grad_scale · Σ_rows loss (kernels/cpu/loss.h).
+  virtual void softmax_cross_entropy(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                                     float grad_scale, float* row_loss, float* dlogits) const = 0;
+  virtual void binary_cross_entropy_with_logits(const float* logits, const float* labels, std::int64_t rows,
+                                                float grad_scale, float* row_loss, float* dlogits) const = 0;
+  virtual void squared_error(const float* predictions, const float* targets, std::int64_t rows, float grad_scale,
+                             float* row_loss, float* dpredictions) const = 0;
+  // Inverted dropout with the Philox mask of (seed, stream, first_index + i); see kernels/cpu/dropout.h.
+  virtual void dropout_forward(const float* x, float* y, float* mask, std::int64_t count, float p, std::uint64_t seed,
+                               std::uint64_t stream, std::uint64_t first_index) const = 0;
+  virtual void dropout_backward(const float* dy, const float* mask, float* dx, std::int64_t count) const = 0;
+  // One optimizer step over every listed tensor (one launch on the GPU).
+  virtual void optimizer_update_many(const kernels::OptimizerStepConfig& config,
+                                     const kernels::OptimizerTensor* tensors, int tensor_count) const = 0;
+  // Σ over the arrays of x², in double, in an order fixed by the sizes alone.
+  virtual double sum_of_squares_many(const float* const* arrays, const std::int64_t* counts,
+                                     int array_count) const = 0;
+  // y *= factor
+  virtual void scale(float* y, float factor, std::int64_t count) const = 0;
+};
+
+// The backend that computes on `device`; throws for a CUDA device in a build without CUDA.
+const Backend& backend_for(const Device& device);
+
+}  // namespace tern

@@ -1,0 +1,71 @@
+#include "core/backend/cpu_backend.h"
+
+#include "kernels/cpu/dropout.h"
+#include "kernels/cpu/elementwise.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/loss.h"
+#include "kernels/cpu/optimizer.h"
+#include "kernels/cpu/reduction.h"
+
+namespace tern {
+
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  void gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+            const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+            std::int64_t ldc) const override {
+    kernels::cpu::gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+  void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows,
+                               std::int64_t cols) const override {
+    kernels::cpu::bias_activation_forward(kind, y, bias, rows, cols);
+  }
+  void activation_forward(Activation kind, const float* x, float* y, std::int64_t count) const override {
+    kernels::cpu::activation_forward(kind, x, y, count);
+  }
+  void activation_backward(Activation kind, const float* x, const float* y, const float* dy, float* dx,
+                           std::int64_t count) const override {
+    kernels::cpu::activation_backward(kind, x, y, dy, dx, count);
+  }
+  void accumulate_column_sums(const float* x, float* sums, std::int64_t rows, std::int64_t cols) const override {
+    kernels::cpu::accumulate_column_sums(x, sums, rows, cols);
+  }
+  void softmax_cross_entropy(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                             float grad_scale, float* row_loss, float* dlogits) const override {
+    kernels::cpu::softmax_cross_entropy(logits, labels, rows, classes, grad_scale, row_loss, dlogits);
+  }
+  void binary_cross_entropy_with_logits(const float* logits, const float* labels, std::int64_t rows, float grad_scale,
+                                        float* row_loss, float* dlogits) const override {
+    kernels::cpu::binary_cross_entropy_with_logits(logits, labels, rows, grad_scale, row_loss, dlogits);
+  }
+  void squared_error(const float* predictions, const float* targets, std::int64_t rows, float grad_scale,
+                     float* row_loss, float* dpredictions) const override {
+    kernels::cpu::squared_error(predictions, targets, rows, grad_scale, row_loss, dpredictions);
+  }
+  void dropout_forward(const float* x, float* y, float* mask, std::int64_t count, float p, std::uint64_t seed,
+                       std::uint64_t stream, std::uint64_t first_index) const override {
+    kernels::cpu::dropout_forward(x, y, mask, count, p, seed, stream, first_index);
+  }
+  void dropout_backward(const float* dy, const float* mask, float* dx, std::int64_t count) const override {
+    kernels::cpu::dropout_backward(dy, mask, dx, count);
+  }
+  void optimizer_update_many(const kernels::OptimizerStepConfig& config, const kernels::OptimizerTensor* tensors,
+                             int tensor_count) const override {
+    kernels::cpu::optimizer_update_many(config, tensors, tensor_count);
+  }
+  double sum_of_squares_many(const float* const* arrays, const std::int64_t* counts, int array_count) const override {
+    return kernels::cpu::sum_of_squares_many(arrays, counts, array_count);
+  }
+  void scale(float* y, float factor, std::int64_t count) const override { kernels::cpu::scale(y, factor, count); }
+};
+
+}  // namespace
+
+const Backend& cpu_backend() {
+  static const CpuBackend backend;
+  return backend;
+}
+
+}  // namespace tern

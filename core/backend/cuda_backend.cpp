@@ -1,0 +1,105 @@
+#include "core/backend/cuda_backend.h"
+
+#include <array>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/error.h"
+#include "kernels/cuda/device_memory.h"
+#include "kernels/cuda/dropout.h"
+#include "kernels/cuda/elementwise.h"
+#include "kernels/cuda/gemm.h"
+#include "kernels/cuda/loss.h"
+#include "kernels/cuda/optimizer.h"
+#include "kernels/cuda/reduction.h"
+
+namespace tern {
+
+namespace {
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(int device) : device_(device), stream_(kernels::cuda::compute_stream(device)) {}
+
+  void gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+            const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
+            std::int64_t ldc) const override {
+    kernels::cuda::set_current_device(device_);  // cuBLAS handles are per current device
+    kernels::cuda::gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, stream_);
+  }
+  void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows,
+                               std::int64_t cols) const override {
+    kernels::cuda::bias_activation_forward(kind, y, bias, rows, cols, stream_);
+  }
+  void activation_forward(Activation kind, const float* x, float* y, std::int64_t count) const override {
+    kernels::cuda::activation_forward(kind, x, y, count, stream_);
+  }
+  void activation_backward(Activation kind, const float* x, const float* y, const float* dy, float* dx,
+                           std::int64_t count) const override {
+    kernels::cuda::activation_backward(kind, x, y, dy, dx, count, stream_);
+  }
+  void accumulate_column_sums(const float* x, float* sums, std::int64_t rows, std::int64_t cols) const override {
+    kernels::cuda::accumulate_column_sums(x, sums, rows, cols, stream_);
+  }
+  void softmax_cross_entropy(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                             float grad_scale, float* row_loss, float* dlogits) const override {
+    kernels::cuda::softmax_cross_entropy(logits, labels, rows, classes, grad_scale, row_loss, dlogits, stream_);
+  }
+  void binary_cross_entropy_with_logits(const float* logits, const float* labels, std::int64_t rows, float grad_scale,
+                                        float* row_loss, float* dlogits) const override {
+    kernels::cuda::binary_cross_entropy_with_logits(logits, labels, rows, grad_scale, row_loss, dlogits, stream_);
+  }
+  void squared_error(const float* predictions, const float* targets, std::int64_t rows, float grad_scale,
+                     float* row_loss, float* dpredictions) const override {
+    kernels::cuda::squared_error(predictions, targets, rows, grad_scale, row_loss, dpredictions, stream_);
+  }
+  void dropout_forward(const float* x, float* y, float* mask, std::int64_t count, float p, std::uint64_t seed,
+                       std::uint64_t stream, std::uint64_t first_index) const override {
+    kernels::cuda::dropout_forward(x, y, mask, count, p, seed, stream, first_index, stream_);
+  }
+  void dropout_backward(const float* dy, const float* mask, float* dx, std::int64_t count) const override {
+    kernels::cuda::dropout_backward(dy, mask, dx, count, stream_);
+  }
+  void optimizer_update_many(const kernels::OptimizerStepConfig& config, const kernels::OptimizerTensor* tensors,
+                             int tensor_count) const override {
+    kernels::cuda::optimizer_update_many(config, tensors, tensor_count, stream_);
+  }
+  // The host needs the value: the sum lands in a device double, which is copied back after the
+  // stream has finished everything queued before it.
+  double sum_of_squares_many(const float* const* arrays, const std::int64_t* counts, int array_count) const override {
+    auto* sum = static_cast<double*>(kernels::cuda::allocate(device_, sizeof(double), stream_));
+    const std::unique_ptr<double, Release> owner(sum, Release{stream_});
+    kernels::cuda::sum_of_squares_many(arrays, counts, array_count, sum, stream_);
+    double result = 0.0;
+    kernels::cuda::copy(&result, sum, sizeof result, stream_);
+    kernels::cuda::synchronize(stream_);
+    return result;
+  }
+  void scale(float* y, float factor, std::int64_t count) const override {
+    kernels::cuda::scale(y, factor, count, stream_);
+  }
+
+ private:
+  struct Release {
+    cudaStream_t stream;
+    void operator()(double* memory) const { kernels::cuda::release(memory, stream); }
+  };
+  int device_;
+  cudaStream_t stream_;
+};
+
+}  // namespace
+
+const Backend& cuda_backend(int device) {
+  static std::mutex mutex;
+  static std::vector<std::unique_ptr<CudaBackend>> backends;
+  const std::lock_guard lock(mutex);
+  TERN_CHECK(device >= 0 && device < kernels::cuda::device_count(), "cuda:", device, " does not exist: this machine has ",
+             kernels::cuda::device_count(), " CUDA device(s)");
+  if (backends.size() <= static_cast<std::size_t>(device)) backends.resize(static_cast<std::size_t>(device) + 1);
+  if (!backends[static_cast<std::size_t>(device)]) backends[static_cast<std::size_t>(device)] = std::make_unique<CudaBackend>(device);
+  return *backends[static_cast<std::size_t>(device)];
+}
+
+}  // namespace tern

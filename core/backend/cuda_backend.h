@@ -1,0 +1,11 @@
+// The Backend on CUDA device N: kernels/cuda (cuBLAS GEMM, CUDA kernels), queued on the
+// device's compute stream. Built only with CUDA.
+#pragma once
+
+#include "core/backend/backend.h"
+
+namespace tern {
+
+const Backend& cuda_backend(int device);
+
+}  // namespace tern
