@@ -10,12 +10,18 @@
 #include "core/algorithms/evaluation.h"
 #include "core/algorithms/registry.h"
 #include "core/error.h"
+#include "core/tensor/device_memory.h"
+#include "launcher/device_assignment.h"
 #include "launcher/job_folder.h"
 #include "launcher/launch_environment.h"
 #include "launcher/options.h"
 #include "parallel/gradient_synchronizer.h"
 #include "parallel/mpi_environment.h"
 #include "parallel/process_mesh.h"
+
+#if TERN_WITH_CUDA
+#include "parallel/nccl_communicator.h"
+#endif
 
 namespace tern {
 
@@ -48,9 +54,21 @@ HyperparameterMap collect_hyperparameters(const po::variables_map& values) {
   return hyperparameters;
 }
 
+// The group that averages gradients held on `device`: NCCL over the data-parallel ranks for a
+// CUDA device, none (the MPI group itself) on the CPU or for a single rank.
+std::unique_ptr<Communicator> make_device_group(Communicator& data_parallel, const Device& device, double watchdog_s) {
+  if (device.is_cpu() || data_parallel.size() == 1) return nullptr;
+#if TERN_WITH_CUDA
+  return std::make_unique<NcclCommunicator>(data_parallel, device.index, watchdog_s);
+#else
+  static_cast<void>(watchdog_s);
+  throw Error("device " + device.name() + ": this build of Tern has no CUDA support");
+#endif
+}
+
 // Runs the job on this rank once the job folder exists: fit, then (rank 0) save and test.
 void train_in_folder(const po::variables_map& values, JobFolder& folder, Communicator& world,
-                     Communicator& data_parallel, const LaunchEnvironment& launch) {
+                     Communicator& data_parallel, const LaunchEnvironment& launch, const Device& device) {
   const int rank = world.rank();
   JobLog log(folder.log_path(rank), rank, rank == 0 && !values.count("quiet"));
   MetricsLog metrics(rank == 0 ? folder.metrics_path() : std::filesystem::path());
@@ -70,14 +88,19 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
     job.show_progress = !values.count("quiet");
     job.faults = FaultInjection::parse(std::getenv("TERN_FAULT_INJECTION") ? std::getenv("TERN_FAULT_INJECTION") : "",
                                        rank);
+    job.device = device;
+    const std::unique_ptr<Communicator> device_group =
+        make_device_group(data_parallel, device, values["collective-timeout-s"].as<double>());
+    Communicator& averaging_group = device_group ? *device_group : data_parallel;
     const std::size_t bucket_bytes = static_cast<std::size_t>(values["bucket-mb"].as<double>() * (1 << 20));
     if (data_parallel.size() > 1) {
-      job.make_gradient_averaging = [&data_parallel, bucket_bytes](std::vector<Parameter*> parameters) {
-        return std::make_unique<GradientSynchronizer>(data_parallel, std::move(parameters), bucket_bytes);
+      job.make_gradient_averaging = [&averaging_group, bucket_bytes](std::vector<Parameter*> parameters) {
+        return std::make_unique<GradientSynchronizer>(averaging_group, std::move(parameters), bucket_bytes);
       };
     }
     log.detail("rank " + std::to_string(rank) + " of " + std::to_string(world.size()) + ", local rank " +
-               std::to_string(launch.local_rank) + ", launched by " + launch.launcher);
+               std::to_string(launch.local_rank) + ", launched by " + launch.launcher + ", training on " +
+               device.name());
 
     std::unique_ptr<Algorithm> algorithm = make_algorithm(algorithm_name);
     if (rank == 0) log.info("training " + algorithm_name + " into " + folder.root().string());
@@ -143,12 +166,33 @@ int run_training(const po::variables_map& values) {
     return 1;
   };
   std::optional<ProcessMesh> mesh;
+  const std::string device_kind = values["device"].as<std::string>();
   try {
+    TERN_CHECK(device_kind == "cpu" || device_kind == "cuda", "--device must be cpu or cuda, got '", device_kind, "'");
     mesh.emplace(mesh_from_hyperparameters(collect_hyperparameters(values), world->size()));
   } catch (const std::exception& error) {
     return fail_together(error.what());
   }
   MeshGroups groups = split_mesh_groups(*world, *mesh);
+
+  // The device: cuda:(rank on this node) with --device cuda. A rank that cannot have one says
+  // why; every rank learns that some rank failed, and all stop together.
+  Device device = Device::cpu();
+  std::string device_error;
+  if (device_kind == "cuda") {
+    try {
+      const MpiEnvironment::NodePlacement placement = mpi.node_placement();
+      device = assign_cuda_device(placement.rank_on_node, placement.ranks_on_node, cuda_device_count(),
+                                  values.count("allow-gpu-sharing") > 0);
+    } catch (const std::exception& error) {
+      device_error = "rank " + std::to_string(rank) + ": " + error.what();
+    }
+  }
+  if (allreduce_value(*world, std::int32_t{device_error.empty() ? 0 : 1}, ReduceOp::max) != 0) {
+    if (!device_error.empty()) std::cerr << "tern train: error: " << device_error << std::endl;
+    world->barrier();
+    return 1;
+  }
 
   // Rank 0 creates the job folder; the others open it once rank 0 says it exists.
   std::optional<JobFolder> folder;
@@ -166,7 +210,7 @@ int run_training(const po::variables_map& values) {
       description["ingestion"] = values["ingestion"].as<std::string>();
       description["distribution"] = values["distribution"].as<std::string>();
       description["world"] = {{"size", world->size()}, {"dp", mesh->dp()}, {"tp", mesh->tp()}, {"pp", mesh->pp()},
-                              {"launcher", launch.launcher}};
+                              {"launcher", launch.launcher}, {"device", device_kind}};
       description["versions"] = {{"tern", "0.1.0"}};
       folder->write_status("running");
       created = 1;
@@ -178,7 +222,7 @@ int run_training(const po::variables_map& values) {
   if (!created) return fail_together(creation_error);
   if (rank != 0) folder.emplace(JobFolder::open_existing(root));
   try {
-    train_in_folder(values, *folder, *world, *groups.dp, launch);
+    train_in_folder(values, *folder, *world, *groups.dp, launch, device);
   } catch (const std::exception& error) {
     std::cerr << "tern train: error: " << error.what() << std::endl;
     // Every other rank must end too, now: a job with a failed rank would otherwise hang.
@@ -205,6 +249,9 @@ int train_command(const Arguments& arguments) {
         ("pipe-memory-mb", po::value<std::size_t>()->default_value(256), "memory bound of pipe-mode prefetching")
         ("distribution", po::value<std::string>()->default_value("replicated"),
          "training rows across ranks: replicated (each global batch split over ranks) or sharded")
+        ("device", po::value<std::string>()->default_value("cpu"),
+         "where the model trains: cpu, or cuda (each rank takes the GPU of its rank on the node)")
+        ("allow-gpu-sharing", "with --device cuda, let more ranks than GPUs share a node's GPUs")
         ("bucket-mb", po::value<double>()->default_value(25.0), "gradient allreduce bucket size (data parallelism)")
         ("collective-timeout-s", po::value<double>()->default_value(300.0),
          "how long a rank waits in a collective before the job is aborted")

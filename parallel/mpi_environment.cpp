@@ -26,6 +26,17 @@ std::unique_ptr<Communicator> MpiEnvironment::world(double watchdog_s) const {
   return std::make_unique<MpiCommunicator>(MPI_COMM_WORLD, false, watchdog_s);
 }
 
+MpiEnvironment::NodePlacement MpiEnvironment::node_placement() const {
+  MPI_Comm node;
+  TERN_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS,
+             "MPI_Comm_split_type (the ranks of this node) failed");
+  NodePlacement placement;
+  MPI_Comm_rank(node, &placement.rank_on_node);
+  MPI_Comm_size(node, &placement.ranks_on_node);
+  MPI_Comm_free(&node);
+  return placement;
+}
+
 void MpiEnvironment::abort_job(int exit_code) {
   MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::_Exit(exit_code);

@@ -20,6 +20,12 @@ class MpiEnvironment {
 
   // The communicator of all ranks; collectives wait at most watchdog_s for the other ranks.
   std::unique_ptr<Communicator> world(double watchdog_s) const;
+  // This rank's place among the ranks that share its node (its memory, its GPUs).
+  struct NodePlacement {
+    int rank_on_node = 0;
+    int ranks_on_node = 1;
+  };
+  NodePlacement node_placement() const;
   // Ends every rank of the job with `exit_code`.
   [[noreturn]] static void abort_job(int exit_code);
 };

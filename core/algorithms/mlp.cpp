@@ -213,7 +213,8 @@ Tensor Mlp::standardized(const Tensor& features) const {
 
 Tensor Mlp::evaluate_outputs(const Tensor& standardized_features) {
   Saved saved(ForwardMode{.training = false});
-  return network_.forward(standardized_features, saved);
+  const Device& device = parameters_.front()->value.device();  // where the model is
+  return network_.forward(standardized_features.to(device), saved).to(Device::cpu());
 }
 
 void Mlp::fit(JobContext& job) {
@@ -278,6 +279,7 @@ void Mlp::fit(JobContext& job) {
     }
   }
   build_network(training.seed);
+  move_parameters_to(parameters_, job.device);
   std::unique_ptr<Loss> loss = make_loss(architecture_.task);
   Optimizer optimizer(training.optimizer, parameters_);
   std::unique_ptr<GradientAveraging> averaging;
@@ -320,12 +322,13 @@ void Mlp::fit(JobContext& job) {
     double epoch_loss_sum = 0.0;
     for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch && batches->next(batch); ++epoch_step, ++step) {
       job.faults.at_step(step);
-      const Tensor x = standardized(batch.features);
+      const Tensor x = standardized(batch.features).to(job.device);
       Tensor targets = batch.labels;
       if (architecture_.task == TaskKind::regression) {
         targets = batch.labels.clone();
         for (float& target : targets.values()) target = (target - label_mean_) / label_std_;
       }
+      targets = targets.to(job.device);
       // The slice's first row within the global batch, so dropout masks match any layout.
       const std::int64_t first_sample = sharded ? rank * rank_batch : batch.first_position % global_batch;
       Saved saved(ForwardMode{.training = true,
@@ -419,7 +422,7 @@ ModelFile Mlp::export_model() const {
   file.tensors.emplace("normalization/feature_mean", feature_mean_);
   file.tensors.emplace("normalization/feature_inverse_std", feature_inverse_std_);
   for (const Parameter* parameter : parameters_)
-    file.tensors.emplace("parameters/" + parameter->name, parameter->value);
+    file.tensors.emplace("parameters/" + parameter->name, parameter->value.to(Device::cpu()));
   return file;
 }
 

@@ -20,6 +20,7 @@
 #include "core/job/job_log.h"
 #include "core/job/metrics_log.h"
 #include "core/optim/gradient_averaging.h"
+#include "core/tensor/device.h"
 
 namespace tern {
 
@@ -36,8 +37,10 @@ struct JobContext {
   std::filesystem::path model_dir;
   MetricsLog& metrics;
   JobLog& log;
-  // The data-parallel group (a LocalCommunicator for a single process).
+  // The data-parallel group (a LocalCommunicator for a single process), for host memory.
   Communicator& comm;
+  // Where the model trains: the CPU, or the CUDA device the runtime gave this rank.
+  Device device = Device::cpu();
   // Set when comm has more than one rank: averages gradients over it.
   GradientAveragingFactory make_gradient_averaging;
   FaultInjection faults;

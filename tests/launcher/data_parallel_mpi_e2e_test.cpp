@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "core/io/model_file.h"
+#include "core/tensor/device_memory.h"
 #include "tests/launcher/tern_cli.h"
 
 namespace tern {
@@ -146,6 +147,25 @@ TEST(DataParallel, ImpossibleLayoutIsRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(result.output.find(message, first + 1), std::string::npos) << "said by more than one rank:\n"
                                                                         << result.output;
   EXPECT_FALSE(std::filesystem::exists(job / "job.json"));
+}
+
+TEST(DataParallel, CudaWithoutAGpuIsRefusedBeforeAnythingIsWritten) {
+  if (cuda_device_count() > 0) GTEST_SKIP() << "this machine has a CUDA device";
+  const auto data = real_data("breast_cancer.csv");
+  TERN_REQUIRE_REAL_DATA(data);
+  ScratchFolder scratch;
+  const auto job = scratch / "job";
+  const auto result = run_tern_on_ranks(2, "train --algorithm mlp --quiet --device cuda --train " + data.string() +
+                                               " --output-dir " + job.string());
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("this node has no CUDA device"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("rank 1:"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(job / "job.json"));
+
+  const auto unknown = run_tern_on_ranks(2, "train --algorithm mlp --quiet --device tpu --train " + data.string() +
+                                                " --output-dir " + job.string());
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.output.find("--device must be cpu or cuda, got 'tpu'"), std::string::npos) << unknown.output;
 }
 
 TEST(DataParallel, GlobalBatchMustDivideAcrossRanks) {
