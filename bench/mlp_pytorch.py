@@ -3,6 +3,8 @@ cross-entropy, plain SGD, float32, batch 256, same step count. Prints samples/s 
 BLAS kernel in use; the last line is JSON for bench/run_mlp_benchmark.sh.
 
 Run with Debian's /usr/bin/python3 (python3-torch), OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
+With --device cuda the model and batch live on GPU 0, matmuls in true fp32 (no TF32, as Tern),
+and the timed loop is bracketed by torch.cuda.synchronize().
 """
 import argparse
 import json
@@ -30,14 +32,18 @@ def main():
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    device = torch.device(args.device)
+    synchronize = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
 
-    model = make_mlp()
+    model = make_mlp().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_function = torch.nn.CrossEntropyLoss()
-    x, labels = make_batch(args.batch)
+    x, labels = (t.to(device) for t in make_batch(args.batch))
 
     def step():
         optimizer.zero_grad(set_to_none=False)
@@ -47,9 +53,11 @@ def main():
 
     for _ in range(args.warmup):
         step()
+    synchronize()
     start = time.perf_counter()
     for _ in range(args.steps):
         step()
+    synchronize()
     elapsed = time.perf_counter() - start
     samples_per_s = args.batch * args.steps / elapsed
     blas = "unknown"
@@ -59,9 +67,9 @@ def main():
                          for i in threadpool_info())
     except ImportError:
         pass
-    print(f"pytorch {torch.__version__} mlp 784-512-512-10 batch {args.batch}, {args.threads} threads: "
+    print(f"pytorch {torch.__version__} mlp 784-512-512-10 batch {args.batch} on {args.device}, {args.threads} threads: "
           f"{samples_per_s:.0f} samples/s (BLAS: {blas})")
-    print(json.dumps({"samples_per_s": samples_per_s, "threads": args.threads}))
+    print(json.dumps({"samples_per_s": samples_per_s, "threads": args.threads, "device": args.device}))
 
 
 if __name__ == "__main__":

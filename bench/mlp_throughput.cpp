@@ -8,7 +8,10 @@
 // against compute alone (no averaging) and communication alone (averaging without compute);
 // hidden = (compute + communication - step) / communication.
 //
-//   [mpirun -np N] mlp_throughput [--batch 256] [--steps 200] [--warmup 20]
+// With --device cuda (one rank) the same step runs on GPU 0: parameters, batch and every
+// operation on the device, and the GEMM peak is one cuBLAS 4096³ sgemm there.
+//
+//   [mpirun -np N] mlp_throughput [--batch 256] [--steps 200] [--warmup 20] [--device cpu|cuda]
 // Threads: OMP_NUM_THREADS (the scripts set it).
 #include <chrono>
 #include <cstdio>
@@ -18,13 +21,14 @@
 
 #include <omp.h>
 
+#include "core/backend/backend.h"
 #include "core/nn/activation.h"
 #include "core/nn/linear.h"
 #include "core/nn/loss.h"
 #include "core/nn/sequential.h"
 #include "core/optim/optimizer.h"
 #include "core/random/random.h"
-#include "kernels/cpu/gemm.h"
+#include "core/tensor/device_memory.h"
 #include "parallel/gradient_synchronizer.h"
 #include "parallel/mpi_environment.h"
 
@@ -34,33 +38,44 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// GFLOP/s of C = A·B for n×n×n, best of `repeats`.
-double square_gemm_rate(std::int64_t n, int repeats) {
-  tern::Tensor a = tern::Tensor::full({n, n}, 0.5f), b = tern::Tensor::full({n, n}, 0.25f), c = tern::Tensor::zeros({n, n});
+// GFLOP/s of C = A·B for n×n×n on `device` (random inputs), best of `repeats` after one warm-up.
+double square_gemm_rate(std::int64_t n, int repeats, const tern::Device& device) {
+  tern::Tensor a = tern::Tensor::empty({n, n}), b = tern::Tensor::empty({n, n});
+  tern::fill_uniform(a, -1.0f, 1.0f, 3, 1);
+  tern::fill_uniform(b, -1.0f, 1.0f, 3, 2);
+  a = a.to(device);
+  b = b.to(device);
+  tern::Tensor c = tern::Tensor::zeros({n, n}, tern::DType::f32, device);
+  const tern::Backend& backend = tern::backend_for(device);
   double best_s = 1e30;
-  for (int r = 0; r < repeats; ++r) {
+  for (int r = 0; r <= repeats; ++r) {
+    tern::synchronize(device);
     const auto start = Clock::now();
-    tern::kernels::cpu::gemm(tern::kernels::Transpose::no, tern::kernels::Transpose::no, n, n, n, 1.0f,
-                             a.data<float>(), n, b.data<float>(), n, 0.0f, c.data<float>(), n);
-    best_s = std::min(best_s, seconds_since(start));
+    backend.gemm(tern::Transpose::no, tern::Transpose::no, n, n, n, 1.0f, a.device_data<float>(), n,
+                 b.device_data<float>(), n, 0.0f, c.device_data<float>(), n);
+    tern::synchronize(device);
+    if (r > 0) best_s = std::min(best_s, seconds_since(start));
   }
   return 2.0 * static_cast<double>(n * n * n) / best_s / 1e9;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   tern::MpiEnvironment mpi(&argc, &argv);
   const auto world = mpi.world(600.0);
   const int ranks = world->size();
   std::int64_t batch = 256, steps = 200, warmup = 20;
+  tern::Device device = tern::Device::cpu();
   for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const std::int64_t value = std::stoll(argv[i + 1]);
-    if (flag == "--batch") batch = value;
-    else if (flag == "--steps") steps = value;
-    else if (flag == "--warmup") warmup = value;
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--batch") batch = std::stoll(value);
+    else if (flag == "--steps") steps = std::stoll(value);
+    else if (flag == "--warmup") warmup = std::stoll(value);
+    else if (flag == "--device" && value == "cuda") device = tern::Device::cuda(0);
+    else if (flag != "--device" || value != "cpu") throw tern::Error("unknown option " + flag + " " + value);
   }
+  TERN_CHECK(device.is_cpu() || ranks == 1, "--device cuda is measured on one rank");
   const std::int64_t sizes[] = {784, 512, 512, 10};
 
   tern::Sequential network;
@@ -68,6 +83,7 @@ int main(int argc, char** argv) {
     network.append(std::make_unique<tern::Linear>(sizes[layer], sizes[layer + 1], "fc" + std::to_string(layer), 1));
     if (layer < 2) network.append(std::make_unique<tern::ActivationLayer>(tern::Activation::relu));
   }
+  tern::move_parameters_to(network.parameters(), device);
   tern::SoftmaxCrossEntropy loss;
   tern::Optimizer sgd({.kind = tern::OptimizerKind::sgd}, network.parameters());
 
@@ -75,6 +91,8 @@ int main(int argc, char** argv) {
   tern::fill_uniform(x, -1.0f, 1.0f, 7, 1);
   tern::Tensor labels = tern::Tensor::empty({batch});
   for (std::int64_t r = 0; r < batch; ++r) labels.data<float>()[r] = static_cast<float>(r % 10);
+  x = x.to(device);
+  labels = labels.to(device);
 
   std::unique_ptr<tern::GradientSynchronizer> synchronizer;
   if (ranks > 1) synchronizer = std::make_unique<tern::GradientSynchronizer>(*world, network.parameters());
@@ -95,6 +113,7 @@ int main(int argc, char** argv) {
     world->barrier();
     const auto start = Clock::now();
     for (std::int64_t s = 0; s < steps; ++s) body();
+    tern::synchronize(device);
     world->barrier();
     return seconds_since(start) / static_cast<double>(steps);
   };
@@ -127,12 +146,23 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  const double peak_gflops = square_gemm_rate(2048, 5);
-  std::printf("tern mlp 784-512-512-10 batch %lld, %d threads: %.0f samples/s\n", static_cast<long long>(batch),
-              omp_get_max_threads(), samples_per_s);
-  std::printf("GEMM rate in the training step: %.1f GFLOP/s = %.0f%% of the 2048^3 sgemm peak (%.1f GFLOP/s)\n",
-              achieved_gflops, 100.0 * achieved_gflops / peak_gflops, peak_gflops);
-  std::printf("{\"samples_per_s\": %.1f, \"step_gflops\": %.2f, \"peak_gflops\": %.2f, \"threads\": %d}\n",
-              samples_per_s, achieved_gflops, peak_gflops, omp_get_max_threads());
+  const std::int64_t peak_size = device.is_cpu() ? 2048 : 4096;
+  const double peak_gflops = square_gemm_rate(peak_size, 5, device);
+  std::printf("tern mlp 784-512-512-10 batch %lld on %s, %d threads: %.0f samples/s\n", static_cast<long long>(batch),
+              device.name().c_str(), omp_get_max_threads(), samples_per_s);
+  std::printf("GEMM rate in the training step: %.1f GFLOP/s = %.0f%% of the %lld^3 sgemm peak (%.1f GFLOP/s)\n",
+              achieved_gflops, 100.0 * achieved_gflops / peak_gflops, static_cast<long long>(peak_size), peak_gflops);
+  std::printf("{\"samples_per_s\": %.1f, \"step_gflops\": %.2f, \"peak_gflops\": %.2f, \"threads\": %d, "
+              "\"device\": \"%s\"}\n",
+              samples_per_s, achieved_gflops, peak_gflops, omp_get_max_threads(), device.name().c_str());
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "mlp_throughput: error: %s\n", error.what());
+    return 1;
+  }
 }

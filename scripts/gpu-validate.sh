@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Everything that needs a GPU, in one go, for a machine with an NVIDIA GPU, the CUDA toolkit
+# (nvcc, cuBLAS, NCCL) and Tern's other dependencies (scripts/install-deps.sh installs them
+# where apt can reach Debian's packages):
+#   1. builds Tern with CUDA into build-gpu/ (TERN_BUILD_DIR overrides),
+#   2. runs every `gpu` test (kernels against the CPU, device tensors, training, NCCL),
+#   3. runs the GPU benchmarks: the MLP training step on the GPU against PyTorch on the same GPU
+#      and shapes, and the GEMM rate inside the step against a large cuBLAS sgemm,
+# and prints a short table last. Logs go to $OUT when set (the lent-GPU workflow), else build-gpu/.
+# Usage: scripts/gpu-validate.sh [--batch N]...   (extra flags go to both MLP benchmarks)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${TERN_BUILD_DIR:-$root/build-gpu}
+logs=${OUT:-$build_dir}
+mkdir -p "$build_dir" "$logs"
+
+nvidia-smi -L || { echo "gpu-validate: no NVIDIA GPU visible (nvidia-smi failed)" >&2; exit 1; }
+if command -v apt-get >/dev/null && [[ -z "${TERN_SKIP_INSTALL:-}" ]]; then "$root/scripts/install-deps.sh"; fi
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DTERN_CUDA=ON -DTERN_BUILD_BENCH=ON \
+  >"$logs/configure.log" 2>&1 || { tail -30 "$logs/configure.log"; exit 1; }
+cmake --build "$build_dir" -j "$(getconf _NPROCESSORS_ONLN)" >"$logs/build.log" 2>&1 || { tail -40 "$logs/build.log"; exit 1; }
+
+ctest --test-dir "$build_dir" -L gpu --output-on-failure >"$logs/gpu-tests.log" 2>&1
+tests_status=$?
+gpu_tests=$(grep -E 'tests passed|tests failed' "$logs/gpu-tests.log" | tail -1)
+skipped=$(grep -c '(Skipped)' "$logs/gpu-tests.log")
+
+tern_line=$("$build_dir/bench/mlp_throughput" --device cuda "$@" 2>>"$logs/bench.log" | tee -a "$logs/bench.log" | tail -1)
+torch_line=$(python3 "$root/bench/mlp_pytorch.py" --device cuda "$@" 2>>"$logs/bench.log" | tee -a "$logs/bench.log" | tail -1)
+
+echo "== gpu-validate on $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
+echo "gpu tests: $gpu_tests ($skipped skipped; log: $logs/gpu-tests.log)"
+python3 - "$tern_line" "$torch_line" <<'PY'
+import json, sys
+try:
+    tern, torch = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+except ValueError:
+    print("benchmarks: no result (see bench.log)")
+    sys.exit(0)
+print(f"| figure | value |\n|---|---|")
+print(f"| Tern MLP step on GPU | {tern['samples_per_s']:.0f} samples/s |")
+print(f"| PyTorch eager, same GPU and shapes | {torch['samples_per_s']:.0f} samples/s |")
+print(f"| Tern / PyTorch | {tern['samples_per_s'] / torch['samples_per_s']:.2f} |")
+print(f"| GEMM rate in Tern's step / cuBLAS 4096^3 sgemm | {tern['step_gflops']:.0f} / {tern['peak_gflops']:.0f} GFLOP/s |")
+PY
+exit $tests_status
