@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <numeric>
 #include <cstdio>
 #include <thread>
 #include <vector>
 
 #include "core/error.h"
+#include "core/tensor/device_memory.h"
 
 namespace tern {
 
@@ -59,6 +61,11 @@ void divide_by(void* data, std::int64_t count, CommType type, int ranks) {
     throw Error("average of integer elements (" + comm_type_name(type) + ") is not defined; use sum");
   }
 }
+
+class CompletedRequest final : public CommRequest {
+ public:
+  void wait() override {}
+};
 
 class MpiRequest final : public CommRequest {
  public:
@@ -151,7 +158,46 @@ void reduce_into(CommType type, std::byte* target, const std::byte* source, std:
 }
 }  // namespace
 
+std::byte* MpiCommunicator::staging(int slot, std::int64_t bytes) {
+  if (staging_bytes_[slot] < bytes) {
+    staging_[slot] = allocate_pinned_host(static_cast<std::size_t>(bytes));
+    staging_bytes_[slot] = bytes;
+  }
+  return staging_[slot].get();
+}
+
+template <typename Collective>
+bool MpiCommunicator::run_on_host_copies(const void* sent, std::int64_t sent_bytes, void* received,
+                                         std::int64_t received_bytes, const Collective& collective) {
+  const Device sent_device = sent != nullptr ? device_of_memory(sent) : Device::cpu();
+  const Device received_device = received != nullptr ? device_of_memory(received) : Device::cpu();
+  if (sent_device.is_cpu() && received_device.is_cpu()) return false;
+  const void* host_sent = sent;
+  if (!sent_device.is_cpu()) {
+    std::byte* copy = staging(0, sent_bytes);
+    copy_bytes(Device::cpu(), copy, sent_device, sent, static_cast<std::size_t>(sent_bytes));
+    host_sent = copy;
+  }
+  void* host_received = received;
+  if (received == sent && received != nullptr) {
+    host_received = const_cast<void*>(host_sent);  // in place: the same host copy
+  } else if (!received_device.is_cpu()) {
+    host_received = staging(1, received_bytes);
+  }
+  collective(host_sent, host_received);
+  if (!received_device.is_cpu()) {
+    copy_bytes(received_device, received, Device::cpu(), host_received, static_cast<std::size_t>(received_bytes));
+    synchronize(received_device);  // the staging buffer is reused by the next call
+  }
+  return true;
+}
+
 void MpiCommunicator::allreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
+  const std::int64_t bytes = count * static_cast<std::int64_t>(comm_type_size_bytes(type));
+  if (run_on_host_copies(data, bytes, data, bytes,
+                         [&](const void*, void* host) { allreduce(host, count, type, op); })) {
+    return;
+  }
   const bool floating = type == CommType::f32 || type == CommType::f64;
   if (size_ > 1 && floating) {
     ring_allreduce(data, count, type, op,
@@ -202,6 +248,10 @@ void MpiCommunicator::ring_allreduce(void* data, std::int64_t count, CommType ty
 }
 
 std::unique_ptr<CommRequest> MpiCommunicator::iallreduce(void* data, std::int64_t count, CommType type, ReduceOp op) {
+  if (!device_of_memory(data).is_cpu()) {  // staged: done now, and wait() has nothing left to do
+    allreduce(data, count, type, op);
+    return std::make_unique<CompletedRequest>();
+  }
   const std::string what = describe("allreduce", reduce_op_name(op) + " of " + std::to_string(count) + " " + comm_type_name(type));
   MPI_Request request;
   check_mpi(MPI_Iallreduce(MPI_IN_PLACE, data, as_int_count(count, what), mpi_type(type), mpi_op(op), comm_, &request),
@@ -210,6 +260,9 @@ std::unique_ptr<CommRequest> MpiCommunicator::iallreduce(void* data, std::int64_
 }
 
 void MpiCommunicator::broadcast(void* data, std::int64_t bytes, int root) {
+  if (run_on_host_copies(data, bytes, data, bytes, [&](const void*, void* host) { broadcast(host, bytes, root); })) {
+    return;
+  }
   const std::string what = describe("broadcast", std::to_string(bytes) + " bytes from rank " + std::to_string(root));
   MPI_Request request;
   check_mpi(MPI_Ibcast(data, as_int_count(bytes, what), MPI_BYTE, root, comm_, &request), what);
@@ -219,6 +272,14 @@ void MpiCommunicator::broadcast(void* data, std::int64_t bytes, int root) {
 void MpiCommunicator::allgatherv(const void* sent, std::span<const std::int64_t> counts, CommType type,
                                  void* received) {
   TERN_CHECK(static_cast<int>(counts.size()) == size_, "allgatherv: ", counts.size(), " counts for ", size_, " ranks");
+  const auto element_bytes = static_cast<std::int64_t>(comm_type_size_bytes(type));
+  const std::int64_t total = std::accumulate(counts.begin(), counts.end(), std::int64_t{0});
+  if (run_on_host_copies(sent, counts[static_cast<std::size_t>(rank_)] * element_bytes, received, total * element_bytes,
+                         [&](const void* host_sent, void* host_received) {
+                           allgatherv(host_sent, counts, type, host_received);
+                         })) {
+    return;
+  }
   const std::string what = describe("allgatherv", std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " +
                                                       comm_type_name(type) + " from this rank");
   std::vector<int> receive_counts(counts.size()), displacements(counts.size());
@@ -239,6 +300,14 @@ void MpiCommunicator::reduce_scatter(const void* sent, std::span<const std::int6
                                      ReduceOp op, void* received) {
   TERN_CHECK(static_cast<int>(counts.size()) == size_, "reduce_scatter: ", counts.size(), " counts for ", size_,
              " ranks");
+  const auto element_bytes = static_cast<std::int64_t>(comm_type_size_bytes(type));
+  const std::int64_t total = std::accumulate(counts.begin(), counts.end(), std::int64_t{0});
+  if (run_on_host_copies(sent, total * element_bytes, received, counts[static_cast<std::size_t>(rank_)] * element_bytes,
+                         [&](const void* host_sent, void* host_received) {
+                           reduce_scatter(host_sent, counts, type, op, host_received);
+                         })) {
+    return;
+  }
   const std::string what = describe("reduce_scatter", reduce_op_name(op) + " to " +
                                                           std::to_string(counts[static_cast<std::size_t>(rank_)]) + " " +
                                                           comm_type_name(type) + " on this rank");
@@ -252,6 +321,10 @@ void MpiCommunicator::reduce_scatter(const void* sent, std::span<const std::int6
 }
 
 void MpiCommunicator::send(const void* data, std::int64_t bytes, int destination, int tag) {
+  if (run_on_host_copies(data, bytes, nullptr, 0,
+                         [&](const void* host, void*) { send(host, bytes, destination, tag); })) {
+    return;
+  }
   const std::string what = describe("send", std::to_string(bytes) + " bytes to rank " + std::to_string(destination));
   MPI_Request request;
   check_mpi(MPI_Isend(data, as_int_count(bytes, what), MPI_BYTE, destination, tag, comm_, &request), what);
@@ -259,6 +332,9 @@ void MpiCommunicator::send(const void* data, std::int64_t bytes, int destination
 }
 
 void MpiCommunicator::recv(void* data, std::int64_t bytes, int source, int tag) {
+  if (run_on_host_copies(nullptr, 0, data, bytes, [&](const void*, void* host) { recv(host, bytes, source, tag); })) {
+    return;
+  }
   const std::string what = describe("recv", std::to_string(bytes) + " bytes from rank " + std::to_string(source));
   MPI_Request request;
   check_mpi(MPI_Irecv(data, as_int_count(bytes, what), MPI_BYTE, source, tag, comm_, &request), what);

@@ -11,6 +11,9 @@
 // then cap it far below memory bandwidth, and its non-blocking allreduce has a high start-up
 // cost for small messages. The ring sends 2(n-1)/n of the data per rank, the minimum, and
 // every rank ends with identical bits.
+// Buffers in CUDA device memory are staged through pinned host buffers (kept between calls):
+// copied to the host, the collective run there, the result copied back; iallreduce of device
+// memory completes before it returns.
 // A communicator is used by one thread at a time (the gradient synchronizer splits its own). So a rank that died, or one that skipped a
 // collective, ends the job within the watchdog's time instead of hanging it.
 #pragma once
@@ -18,6 +21,7 @@
 #include <mpi.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -61,12 +65,23 @@ class MpiCommunicator final : public Communicator {
   void start_exchange(const void* sent, std::int64_t sent_bytes, void* received, std::int64_t received_bytes,
                       const std::string& what, MPI_Request* requests);
 
+  // Runs collective(host_sent, host_received) with each device buffer replaced by a pinned host
+  // copy (`sent` copied in, `received` copied back; either may be null, or both the same
+  // buffer). Returns false, running nothing, when both are host memory.
+  template <typename Collective>
+  bool run_on_host_copies(const void* sent, std::int64_t sent_bytes, void* received, std::int64_t received_bytes,
+                          const Collective& collective);
+  // Pinned host buffer `slot` (0 or 1) of at least `bytes`, kept for later calls.
+  std::byte* staging(int slot, std::int64_t bytes);
+
   MPI_Comm comm_;
   bool owned_;
   double watchdog_s_;
   int rank_ = 0, size_ = 1;
   std::atomic<std::int64_t> collectives_issued_{0};
   std::vector<std::byte> ring_scratch_;  // the ring's receive buffer, kept between calls
+  std::shared_ptr<std::byte> staging_[2];  // host copies of device buffers
+  std::int64_t staging_bytes_[2] = {0, 0};
 };
 
 }  // namespace tern

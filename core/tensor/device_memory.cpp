@@ -55,6 +55,28 @@ std::shared_ptr<std::byte> allocate_on(const Device& device, std::size_t bytes) 
 #endif
 }
 
+std::shared_ptr<std::byte> allocate_pinned_host(std::size_t bytes) {
+#if TERN_WITH_CUDA
+  if (cuda_device_count() > 0) {
+    auto* memory = static_cast<std::byte*>(kernels::cuda::allocate_pinned(std::max<std::size_t>(bytes, 1)));
+    return {memory, [](std::byte* block) { kernels::cuda::release_pinned(block); }};
+  }
+#endif
+  return allocate_host(bytes);
+}
+
+Device device_of_memory(const void* memory) {
+#if TERN_WITH_CUDA
+  if (cuda_device_count() > 0) {
+    const int device = kernels::cuda::device_of_pointer(memory);
+    if (device >= 0) return Device::cuda(device);
+  }
+#else
+  static_cast<void>(memory);
+#endif
+  return Device::cpu();
+}
+
 void copy_bytes(const Device& to, void* destination, const Device& from, const void* source, std::size_t bytes) {
   if (to.is_cpu() && from.is_cpu()) {
     if (bytes > 0) std::memcpy(destination, source, bytes);

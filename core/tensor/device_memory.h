@@ -19,6 +19,11 @@ int cuda_device_count();
 
 // `bytes` of memory on `device`, released when the last owner lets go.
 std::shared_ptr<std::byte> allocate_on(const Device& device, std::size_t bytes);
+// `bytes` of page-locked host memory (plain host memory in a build without CUDA), for
+// transfers between host and device.
+std::shared_ptr<std::byte> allocate_pinned_host(std::size_t bytes);
+// The device whose memory `memory` points into: a CUDA device, or the CPU for any host pointer.
+Device device_of_memory(const void* memory);
 
 // Copies `bytes` from `source` on `from` to `destination` on `to`; returns once a host
 // destination holds the data.

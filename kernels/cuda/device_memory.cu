@@ -82,6 +82,12 @@ void release_pinned(void* memory) noexcept {
   if (status != cudaSuccess) std::fprintf(stderr, "tern: cudaFreeHost failed: %s\n", cudaGetErrorString(status));
 }
 
+int device_of_pointer(const void* memory) {
+  cudaPointerAttributes attributes{};
+  TERN_CUDA_CHECK(cudaPointerGetAttributes(&attributes, memory));
+  return attributes.type == cudaMemoryTypeDevice ? attributes.device : -1;
+}
+
 void copy(void* destination, const void* source, std::size_t bytes, cudaStream_t stream) {
   if (bytes == 0) return;
   TERN_CUDA_CHECK(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, stream));

@@ -36,6 +36,9 @@ void release(void* memory, cudaStream_t stream) noexcept;
 void* allocate_pinned(std::size_t bytes);
 void release_pinned(void* memory) noexcept;
 
+// The device that `memory` belongs to, or -1 for host memory (pageable, pinned or managed).
+int device_of_pointer(const void* memory);
+
 // Copies `bytes` between any two of host, pinned and device memory (unified addressing),
 // queued on `stream`.
 void copy(void* destination, const void* source, std::size_t bytes, cudaStream_t stream);
