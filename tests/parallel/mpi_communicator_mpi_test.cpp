@@ -10,14 +10,14 @@
 #include "parallel/mpi_communicator.h"
 #include "parallel/process_mesh.h"
 #include "tests/parallel/mpi_test_world.h"
+#include "tests/parallel/rank_values.h"
 
 namespace tern {
 namespace {
 
 using testing::test_world;
 
-// A value that differs by rank and by element: r·1000 + i.
-float element(int rank, std::int64_t i) { return static_cast<float>(rank * 1000 + i); }
+using testing::element;
 
 class CountTest : public ::testing::TestWithParam<std::int64_t> {};
 

@@ -12,21 +12,15 @@
 #include "parallel/nccl_communicator.h"
 #include "tests/kernels/cuda/backend_comparison.h"
 #include "tests/parallel/mpi_test_world.h"
+#include "tests/parallel/rank_values.h"
 
 namespace tern {
 namespace {
 
 using testing::DeviceArray;
+using testing::element;
+using testing::rank_values;
 using testing::test_world;
-
-// r·1000 + i: differs by rank and by element.
-float element(int rank, std::int64_t i) { return static_cast<float>(rank * 1000 + i); }
-
-std::vector<float> rank_values(int rank, std::int64_t count) {
-  std::vector<float> values(static_cast<std::size_t>(count));
-  for (std::int64_t i = 0; i < count; ++i) values[static_cast<std::size_t>(i)] = element(rank, i);
-  return values;
-}
 
 class NcclAcrossRanks : public ::testing::Test {
  protected:
