@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/tensor/device_memory.h"
 #include "kernels/cuda/device_memory.h"
 #include "kernels/cuda/dropout.h"
 #include "kernels/cuda/elementwise.h"
@@ -95,11 +96,13 @@ const Backend& cuda_backend(int device) {
   static std::mutex mutex;
   static std::vector<std::unique_ptr<CudaBackend>> backends;
   const std::lock_guard lock(mutex);
-  TERN_CHECK(device >= 0 && device < kernels::cuda::device_count(), "cuda:", device, " does not exist: this machine has ",
-             kernels::cuda::device_count(), " CUDA device(s)");
-  if (backends.size() <= static_cast<std::size_t>(device)) backends.resize(static_cast<std::size_t>(device) + 1);
-  if (!backends[static_cast<std::size_t>(device)]) backends[static_cast<std::size_t>(device)] = std::make_unique<CudaBackend>(device);
-  return *backends[static_cast<std::size_t>(device)];
+  const auto index = static_cast<std::size_t>(device);
+  if (device >= 0 && index < backends.size() && backends[index]) return *backends[index];
+  TERN_CHECK(device >= 0 && device < cuda_device_count(), "cuda:", device, " does not exist: this machine has ",
+             cuda_device_count(), " CUDA device(s)");
+  if (backends.size() <= index) backends.resize(index + 1);
+  backends[index] = std::make_unique<CudaBackend>(device);
+  return *backends[index];
 }
 
 }  // namespace tern
