@@ -62,7 +62,8 @@ std::unique_ptr<Communicator> make_device_group(Communicator& data_parallel, con
   return std::make_unique<NcclCommunicator>(data_parallel, device.index, watchdog_s);
 #else
   static_cast<void>(watchdog_s);
-  throw Error("device " + device.name() + ": this build of Tern has no CUDA support");
+  check_device(device);  // throws: this build has no CUDA
+  std::abort();
 #endif
 }
 

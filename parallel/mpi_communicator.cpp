@@ -170,7 +170,9 @@ template <typename Collective>
 bool MpiCommunicator::run_on_host_copies(const void* sent, std::int64_t sent_bytes, void* received,
                                          std::int64_t received_bytes, const Collective& collective) {
   const Device sent_device = sent != nullptr ? device_of_memory(sent) : Device::cpu();
-  const Device received_device = received != nullptr ? device_of_memory(received) : Device::cpu();
+  const Device received_device = received == sent       ? sent_device
+                                 : received != nullptr ? device_of_memory(received)
+                                                       : Device::cpu();
   if (sent_device.is_cpu() && received_device.is_cpu()) return false;
   const void* host_sent = sent;
   if (!sent_device.is_cpu()) {

@@ -1,7 +1,9 @@
 #include "core/backend/backend.h"
 
 #include "core/backend/cpu_backend.h"
-#include "core/error.h"
+#include <cstdlib>
+
+#include "core/tensor/device_memory.h"
 
 #if TERN_WITH_CUDA
 #include "core/backend/cuda_backend.h"
@@ -11,11 +13,11 @@ namespace tern {
 
 const Backend& backend_for(const Device& device) {
   if (device.is_cpu()) return cpu_backend();
+  check_device(device);
 #if TERN_WITH_CUDA
   return cuda_backend(device.index);
 #else
-  throw Error("device " + device.name() + ": this build of Tern has no CUDA support (configure with -DTERN_CUDA=ON "
-              "on a machine with the CUDA toolkit)");
+  std::abort();  // unreachable: check_device threw, this build has no CUDA
 #endif
 }
 

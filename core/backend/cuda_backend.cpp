@@ -1,12 +1,9 @@
 #include "core/backend/cuda_backend.h"
 
-#include <array>
 #include <memory>
 #include <mutex>
 #include <vector>
 
-#include "core/error.h"
-#include "core/tensor/device_memory.h"
 #include "kernels/cuda/device_memory.h"
 #include "kernels/cuda/dropout.h"
 #include "kernels/cuda/elementwise.h"
@@ -97,11 +94,8 @@ const Backend& cuda_backend(int device) {
   static std::vector<std::unique_ptr<CudaBackend>> backends;
   const std::lock_guard lock(mutex);
   const auto index = static_cast<std::size_t>(device);
-  if (device >= 0 && index < backends.size() && backends[index]) return *backends[index];
-  TERN_CHECK(device >= 0 && device < cuda_device_count(), "cuda:", device, " does not exist: this machine has ",
-             cuda_device_count(), " CUDA device(s)");
   if (backends.size() <= index) backends.resize(index + 1);
-  backends[index] = std::make_unique<CudaBackend>(device);
+  if (!backends[index]) backends[index] = std::make_unique<CudaBackend>(device);
   return *backends[index];
 }
 

@@ -6,6 +6,7 @@
 
 namespace tern {
 
+// `device` must exist (backend_for checks it).
 const Backend& cuda_backend(int device);
 
 }  // namespace tern

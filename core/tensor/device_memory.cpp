@@ -18,7 +18,17 @@ namespace {
 cudaStream_t stream_of(const Device& device) { return kernels::cuda::compute_stream(device.index); }
 #endif
 
-// Throws unless `device` is the CPU or a CUDA device this process has.
+}  // namespace
+
+int cuda_device_count() {
+#if TERN_WITH_CUDA
+  static const int devices = kernels::cuda::device_count();
+  return devices;
+#else
+  return 0;
+#endif
+}
+
 void check_device(const Device& device) {
   if (device.is_cpu()) return;
 #if TERN_WITH_CUDA
@@ -28,17 +38,6 @@ void check_device(const Device& device) {
 #else
   throw Error("device " + device.name() + ": this build of Tern has no CUDA support (configure with -DTERN_CUDA=ON "
               "on a machine with the CUDA toolkit)");
-#endif
-}
-
-}  // namespace
-
-int cuda_device_count() {
-#if TERN_WITH_CUDA
-  static const int devices = kernels::cuda::device_count();
-  return devices;
-#else
-  return 0;
 #endif
 }
 

@@ -17,6 +17,10 @@ namespace tern {
 // CUDA devices this process can use; 0 in a build without CUDA or on a machine without GPUs.
 int cuda_device_count();
 
+// Throws, naming the device, unless `device` is the CPU or a CUDA device that this build and
+// this machine have.
+void check_device(const Device& device);
+
 // `bytes` of memory on `device`, released when the last owner lets go.
 std::shared_ptr<std::byte> allocate_on(const Device& device, std::size_t bytes);
 // `bytes` of page-locked host memory (plain host memory in a build without CUDA), for
