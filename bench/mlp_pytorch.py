@@ -4,7 +4,9 @@ BLAS kernel in use; the last line is JSON for bench/run_mlp_benchmark.sh.
 
 Run with Debian's /usr/bin/python3 (python3-torch), OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 With --device cuda the model and batch live on GPU 0, matmuls in true fp32 (no TF32, as Tern),
-and the timed loop is bracketed by torch.cuda.synchronize().
+and the timed loop is bracketed by torch.cuda.synchronize(). With --precision bf16 or f16 the
+forward and loss run under torch.autocast (fp32 master weights, as Tern's mixed precision), and
+f16 scales the loss with torch.amp.GradScaler, as Tern's DynamicLossScaler does.
 """
 import argparse
 import json
@@ -26,6 +28,13 @@ def make_batch(batch):
     return torch.rand(batch, 784) * 2 - 1, torch.arange(batch) % 10
 
 
+def make_grad_scaler(device, enabled):
+    """torch.amp.GradScaler where this PyTorch has it (2.3 and later), else the older CUDA one."""
+    if hasattr(torch.amp, "GradScaler"):
+        return torch.amp.GradScaler(device, enabled=enabled)
+    return torch.cuda.amp.GradScaler(enabled=enabled)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=256)
@@ -33,6 +42,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--precision", choices=["f32", "bf16", "f16"], default="f32")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -45,11 +55,16 @@ def main():
     loss_function = torch.nn.CrossEntropyLoss()
     x, labels = (t.to(device) for t in make_batch(args.batch))
 
+    autocast_dtype = {"f32": None, "bf16": torch.bfloat16, "f16": torch.float16}[args.precision]
+    scaler = make_grad_scaler(args.device, enabled=args.precision == "f16")
+
     def step():
         optimizer.zero_grad(set_to_none=False)
-        loss = loss_function(model(x), labels)
-        loss.backward()
-        optimizer.step()
+        with torch.autocast(args.device, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+            loss = loss_function(model(x), labels)
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
 
     for _ in range(args.warmup):
         step()
@@ -67,9 +82,10 @@ def main():
                          for i in threadpool_info())
     except ImportError:
         pass
-    print(f"pytorch {torch.__version__} mlp 784-512-512-10 batch {args.batch} on {args.device}, {args.threads} threads: "
-          f"{samples_per_s:.0f} samples/s (BLAS: {blas})")
-    print(json.dumps({"samples_per_s": samples_per_s, "threads": args.threads, "device": args.device}))
+    print(f"pytorch {torch.__version__} mlp 784-512-512-10 batch {args.batch} on {args.device}, {args.precision}, "
+          f"{args.threads} threads: {samples_per_s:.0f} samples/s (BLAS: {blas})")
+    print(json.dumps({"samples_per_s": samples_per_s, "threads": args.threads, "device": args.device,
+                      "precision": args.precision, "batch": args.batch}))
 
 
 if __name__ == "__main__":

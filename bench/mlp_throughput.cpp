@@ -9,23 +9,28 @@
 // hidden = (compute + communication - step) / communication.
 //
 // With --device cuda (one rank) the same step runs on GPU 0: parameters, batch and every
-// operation on the device, and the GEMM peak is one cuBLAS 4096³ sgemm there.
+// operation on the device, and the GEMM peak is one cuBLAS 4096³ GEMM there. With --precision
+// bf16 or f16 the layers' GEMMs read 16-bit inputs (mixed precision, f32 master weights; f16
+// with dynamic loss scaling) and the peak is a 16-bit GEMM of the same size.
 //
 //   [mpirun -np N] mlp_throughput [--batch 256] [--steps 200] [--warmup 20] [--device cpu|cuda]
+//                                 [--precision f32|bf16|f16]
 // Threads: OMP_NUM_THREADS (the scripts set it).
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <omp.h>
 
-#include "core/backend/backend.h"
 #include "core/nn/activation.h"
 #include "core/nn/linear.h"
 #include "core/nn/loss.h"
+#include "core/nn/mixed_precision.h"
 #include "core/nn/sequential.h"
+#include "core/optim/loss_scaler.h"
 #include "core/optim/optimizer.h"
 #include "core/random/random.h"
 #include "core/tensor/device_memory.h"
@@ -38,21 +43,20 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// GFLOP/s of C = A·B for n×n×n on `device` (random inputs), best of `repeats` after one warm-up.
-double square_gemm_rate(std::int64_t n, int repeats, const tern::Device& device) {
+// GFLOP/s of C = A·B for n×n×n on `device` with A and B in `dtype` (random inputs), best of
+// `repeats` after one warm-up.
+double square_gemm_rate(std::int64_t n, int repeats, const tern::Device& device, tern::DType dtype) {
   tern::Tensor a = tern::Tensor::empty({n, n}), b = tern::Tensor::empty({n, n});
   tern::fill_uniform(a, -1.0f, 1.0f, 3, 1);
   tern::fill_uniform(b, -1.0f, 1.0f, 3, 2);
-  a = a.to(device);
-  b = b.to(device);
+  a = tern::gemm_input(a.to(device), dtype);
+  b = tern::gemm_input(b.to(device), dtype);
   tern::Tensor c = tern::Tensor::zeros({n, n}, tern::DType::f32, device);
-  const tern::Backend& backend = tern::backend_for(device);
   double best_s = 1e30;
   for (int r = 0; r <= repeats; ++r) {
     tern::synchronize(device);
     const auto start = Clock::now();
-    backend.gemm(tern::Transpose::no, tern::Transpose::no, n, n, n, 1.0f, a.device_data<float>(), n,
-                 b.device_data<float>(), n, 0.0f, c.device_data<float>(), n);
+    tern::gemm(tern::Transpose::no, tern::Transpose::no, 1.0f, a, b, 0.0f, c);
     tern::synchronize(device);
     if (r > 0) best_s = std::min(best_s, seconds_since(start));
   }
@@ -67,15 +71,18 @@ int run(int argc, char** argv) {
   const int ranks = world->size();
   std::int64_t batch = 256, steps = 200, warmup = 20;
   tern::Device device = tern::Device::cpu();
+  std::string precision = "f32";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--batch") batch = std::stoll(value);
     else if (flag == "--steps") steps = std::stoll(value);
     else if (flag == "--warmup") warmup = std::stoll(value);
     else if (flag == "--device" && value == "cuda") device = tern::Device::cuda(0);
+    else if (flag == "--precision") precision = value;
     else if (flag != "--device" || value != "cpu") throw tern::Error("unknown option " + flag + " " + value);
   }
   TERN_CHECK(device.is_cpu() || ranks == 1, "--device cuda is measured on one rank");
+  const tern::DType gemm_dtype = tern::gemm_dtype_from_name(precision);
   const std::int64_t sizes[] = {784, 512, 512, 10};
 
   tern::Sequential network;
@@ -86,6 +93,8 @@ int run(int argc, char** argv) {
   tern::move_parameters_to(network.parameters(), device);
   tern::SoftmaxCrossEntropy loss;
   tern::Optimizer sgd({.kind = tern::OptimizerKind::sgd}, network.parameters());
+  std::optional<tern::DynamicLossScaler> loss_scaler;
+  if (gemm_dtype == tern::DType::f16) loss_scaler.emplace(tern::LossScalingConfig{});
 
   tern::Tensor x = tern::Tensor::empty({batch, sizes[0]});
   tern::fill_uniform(x, -1.0f, 1.0f, 7, 1);
@@ -97,15 +106,19 @@ int run(int argc, char** argv) {
   std::unique_ptr<tern::GradientSynchronizer> synchronizer;
   if (ranks > 1) synchronizer = std::make_unique<tern::GradientSynchronizer>(*world, network.parameters());
   const auto train_step = [&](bool average) {
-    tern::Saved saved(tern::ForwardMode{.training = true, .gradient_listener = average ? synchronizer.get() : nullptr});
+    tern::Saved saved(tern::ForwardMode{.training = true,
+                                        .gemm_dtype = gemm_dtype,
+                                        .gradient_listener = average ? synchronizer.get() : nullptr});
     saved.input_gradient = false;  // x is data
     const tern::Tensor logits = network.forward(x, saved);
     tern::Saved loss_saved;
     loss.forward(logits, labels, loss_saved);
     tern::zero_grads(sgd.parameters());
-    network.backward(loss.backward(loss_saved), saved);
+    tern::Tensor loss_gradient = loss.backward(loss_saved);
+    if (loss_scaler) loss_scaler->scale_loss_gradient(loss_gradient);
+    network.backward(loss_gradient, saved);
     if (average) synchronizer->finish_step();
-    sgd.step(0.01f);
+    if (!loss_scaler || loss_scaler->unscale_gradients(sgd.parameters())) sgd.step(0.01f);
   };
   // Seconds per step of `body`, timed over `steps` steps after `warmup` untimed ones.
   const auto seconds_per_step = [&](const std::function<void()>& body) {
@@ -147,14 +160,17 @@ int run(int argc, char** argv) {
     return 0;
   }
   const std::int64_t peak_size = device.is_cpu() ? 2048 : 4096;
-  const double peak_gflops = square_gemm_rate(peak_size, 5, device);
-  std::printf("tern mlp 784-512-512-10 batch %lld on %s, %d threads: %.0f samples/s\n", static_cast<long long>(batch),
-              device.name().c_str(), omp_get_max_threads(), samples_per_s);
-  std::printf("GEMM rate in the training step: %.1f GFLOP/s = %.0f%% of the %lld^3 sgemm peak (%.1f GFLOP/s)\n",
-              achieved_gflops, 100.0 * achieved_gflops / peak_gflops, static_cast<long long>(peak_size), peak_gflops);
+  const double peak_gflops = square_gemm_rate(peak_size, 5, device, gemm_dtype);
+  std::printf("tern mlp 784-512-512-10 batch %lld on %s, %s GEMMs, %d threads: %.0f samples/s\n",
+              static_cast<long long>(batch), device.name().c_str(), precision.c_str(), omp_get_max_threads(),
+              samples_per_s);
+  std::printf("GEMM rate in the training step: %.1f GFLOP/s = %.0f%% of the %lld^3 %s GEMM peak (%.1f GFLOP/s)\n",
+              achieved_gflops, 100.0 * achieved_gflops / peak_gflops, static_cast<long long>(peak_size),
+              precision.c_str(), peak_gflops);
   std::printf("{\"samples_per_s\": %.1f, \"step_gflops\": %.2f, \"peak_gflops\": %.2f, \"threads\": %d, "
-              "\"device\": \"%s\"}\n",
-              samples_per_s, achieved_gflops, peak_gflops, omp_get_max_threads(), device.name().c_str());
+              "\"device\": \"%s\", \"precision\": \"%s\", \"batch\": %lld}\n",
+              samples_per_s, achieved_gflops, peak_gflops, omp_get_max_threads(), device.name().c_str(),
+              precision.c_str(), static_cast<long long>(batch));
   return 0;
 }
 

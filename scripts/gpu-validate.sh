@@ -5,7 +5,8 @@
 #   1. builds Tern with CUDA into build-gpu/ (TERN_BUILD_DIR overrides),
 #   2. runs every `gpu` test (kernels against the CPU, device tensors, training, NCCL),
 #   3. runs the GPU benchmarks: the MLP training step on the GPU against PyTorch on the same GPU
-#      and shapes, and the GEMM rate inside the step against a large cuBLAS sgemm,
+#      and shapes, in f32, bf16 and f16, and the GEMM rate inside the step against a large
+#      cuBLAS GEMM of the same precision,
 # and prints a short table last. Logs go to $OUT when set (the lent-GPU workflow), else build-gpu/.
 # Usage: scripts/gpu-validate.sh [--batch N]...   (extra flags go to both MLP benchmarks)
 set -uo pipefail
@@ -25,22 +26,32 @@ tests_status=$?
 gpu_tests=$(grep -E 'tests passed|tests failed' "$logs/gpu-tests.log" | tail -1)
 skipped=$(grep -c '(Skipped)' "$logs/gpu-tests.log")
 
-tern_line=$("$build_dir/bench/mlp_throughput" --device cuda "$@" 2>>"$logs/bench.log" | tee -a "$logs/bench.log" | tail -1)
-torch_line=$(python3 "$root/bench/mlp_pytorch.py" --device cuda "$@" 2>>"$logs/bench.log" | tee -a "$logs/bench.log" | tail -1)
+# Each precision at a launch-bound batch (256) and a GEMM-bound one (8192): Tern, then PyTorch.
+results=()
+for precision in f32 bf16 f16; do
+  for batch in 256 8192; do
+    results+=("$("$build_dir/bench/mlp_throughput" --device cuda --precision $precision --batch $batch "$@" \
+                 2>>"$logs/bench.log" | tee -a "$logs/bench.log" | tail -1)")
+    results+=("$(python3 "$root/bench/mlp_pytorch.py" --device cuda --precision $precision --batch $batch "$@" \
+                 2>>"$logs/bench.log" | tee -a "$logs/bench.log" | tail -1)")
+  done
+done
 
 echo "== gpu-validate on $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
 echo "gpu tests: $gpu_tests ($skipped skipped; log: $logs/gpu-tests.log)"
-python3 - "$tern_line" "$torch_line" <<'PY'
+python3 - "${results[@]}" <<'PY'
 import json, sys
-try:
-    tern, torch = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-except ValueError:
-    print("benchmarks: no result (see bench.log)")
-    sys.exit(0)
-print(f"| figure | value |\n|---|---|")
-print(f"| Tern MLP step on GPU | {tern['samples_per_s']:.0f} samples/s |")
-print(f"| PyTorch eager, same GPU and shapes | {torch['samples_per_s']:.0f} samples/s |")
-print(f"| Tern / PyTorch | {tern['samples_per_s'] / torch['samples_per_s']:.2f} |")
-print(f"| GEMM rate in Tern's step / cuBLAS 4096^3 sgemm | {tern['step_gflops']:.0f} / {tern['peak_gflops']:.0f} GFLOP/s |")
+print("| precision | batch | Tern samples/s | PyTorch samples/s | Tern / PyTorch | Tern step GEMM / cuBLAS 4096^3 peak, TFLOP/s |")
+print("|---|---|---|---|---|---|")
+lines = sys.argv[1:]
+for tern_line, torch_line in zip(lines[0::2], lines[1::2]):
+    try:
+        tern, torch = json.loads(tern_line), json.loads(torch_line)
+    except ValueError:
+        print("| (no result: see bench.log) | | | | | |")
+        continue
+    print(f"| {tern['precision']} | {tern['batch']} | {tern['samples_per_s']:.0f} | {torch['samples_per_s']:.0f} | "
+          f"{tern['samples_per_s'] / torch['samples_per_s']:.2f} | "
+          f"{tern['step_gflops'] / 1e3:.1f} / {tern['peak_gflops'] / 1e3:.1f} |")
 PY
 exit $tests_status

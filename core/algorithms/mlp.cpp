@@ -6,15 +6,18 @@
 #include "core/algorithms/evaluation.h"
 #include "core/data/batch_stream.h"
 #include "core/data/dense_reader.h"
+#include "core/data/float_text.h"
 #include "core/data/distribution.h"
 #include "core/data/in_memory_reader.h"
 #include "core/job/progress.h"
 #include "core/nn/activation.h"
 #include "core/nn/dropout.h"
 #include "core/nn/linear.h"
+#include "core/nn/mixed_precision.h"
 #include "core/optim/gradient_averaging.h"
 #include "core/optim/gradient_clipping.h"
 #include "core/optim/learning_rate_schedule.h"
+#include "core/optim/loss_scaler.h"
 #include "core/optim/optimizer.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/loss.h"
@@ -34,6 +37,8 @@ struct TrainingConfig {
   bool shuffle = true;
   float clip_gradient = 0.0f;
   std::int64_t log_interval = 10;
+  DType gemm_dtype = DType::f32;  // mixed precision: bf16 or f16 GEMM inputs
+  LossScalingConfig loss_scaling;   // for f16
   OptimizerConfig optimizer;
   LearningRateSchedule schedule;
 };
@@ -82,6 +87,12 @@ std::pair<Mlp::Architecture, TrainingConfig> read_hyperparameters(Hyperparameter
   training.shuffle = read.boolean("shuffle", true);
   training.clip_gradient = static_cast<float>(read.real("clip_gradient", 0.0, Range::non_negative()));
   training.log_interval = read.integer("log_interval", 10, Range::at_least(1));
+  training.gemm_dtype = gemm_dtype_from_name(read.choice("precision", "f32", {"f32", "bf16", "f16"}));
+  training.loss_scaling.initial_scale = read.real("loss_scale", 65536.0, Range::between(0x1p-24, 0x1p64));
+  training.loss_scaling.growth_interval = read.integer("loss_scale_growth_interval", 2000, Range::at_least(1));
+  TERN_CHECK(training.gemm_dtype == DType::f16 ||
+                 (!read.given("loss_scale") && !read.given("loss_scale_growth_interval")),
+             "hyperparameters 'loss_scale' and 'loss_scale_growth_interval' apply to precision f16 only");
 
   OptimizerConfig& optimizer = training.optimizer;
   optimizer.kind = parse_optimizer(read.choice("optimizer", "adam", {"sgd", "adam", "adamw", "adagrad", "rmsprop"}));
@@ -282,6 +293,8 @@ void Mlp::fit(JobContext& job) {
   move_parameters_to(parameters_, job.device);
   std::unique_ptr<Loss> loss = make_loss(architecture_.task);
   Optimizer optimizer(training.optimizer, parameters_);
+  std::optional<DynamicLossScaler> loss_scaler;
+  if (training.gemm_dtype == DType::f16) loss_scaler.emplace(training.loss_scaling);
   std::unique_ptr<GradientAveraging> averaging;
   if (ranks > 1) {
     TERN_CHECK(job.make_gradient_averaging != nullptr, "a ", ranks, "-rank job without gradient averaging");
@@ -335,21 +348,27 @@ void Mlp::fit(JobContext& job) {
                               .seed = training.seed,
                               .step = static_cast<std::uint64_t>(step),
                               .first_sample = first_sample,
+                              .gemm_dtype = training.gemm_dtype,
                               .gradient_listener = averaging.get()});
       saved.input_gradient = false;  // x is data
       const Tensor outputs = network_.forward(x, saved);
       Saved loss_saved;
       double batch_loss = loss->forward(outputs, targets, loss_saved);
       zero_grads(optimizer.parameters());
-      network_.backward(loss->backward(loss_saved), saved);
+      Tensor loss_gradient = loss->backward(loss_saved);
+      if (loss_scaler) loss_scaler->scale_loss_gradient(loss_gradient);
+      network_.backward(loss_gradient, saved);
       if (averaging) averaging->finish_step();
-      if (training.clip_gradient > 0) clip_gradients_by_global_norm(optimizer.parameters(), training.clip_gradient);
-      optimizer.step(static_cast<float>(training.schedule.rate_at(step)));
+      if (!loss_scaler || loss_scaler->unscale_gradients(optimizer.parameters())) {
+        if (training.clip_gradient > 0) clip_gradients_by_global_norm(optimizer.parameters(), training.clip_gradient);
+        optimizer.step(static_cast<float>(training.schedule.rate_at(step)));
+      }
 
       epoch_loss_sum += batch_loss;
       if (step % training.log_interval == 0) {
         batch_loss = allreduce_value(comm, batch_loss, ReduceOp::average);
         job.metrics.record(step, epoch, "train:loss", batch_loss);
+        if (loss_scaler) job.metrics.record(step, epoch, "train:loss_scale", loss_scaler->scale());
       }
       progress.step_done(step, epoch, batch.features.dim(0) * ranks, batch_loss);
     }
@@ -358,6 +377,10 @@ void Mlp::fit(JobContext& job) {
     job.metrics.record(step, epoch, "train:epoch_loss", epoch_loss);
     std::string summary = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(training.epochs) +
                           ": train loss " + std::to_string(epoch_loss);
+    if (loss_scaler) {
+      summary += ", loss scale " + float_text(static_cast<float>(loss_scaler->scale())) + " (" +
+                 std::to_string(loss_scaler->skipped_steps()) + " steps skipped for f16 overflow so far)";
+    }
     if (validation.rows() > 0) {
       const Predictions predicted = predict_across_ranks(*this, validation, comm);
       for (const auto& [metric, value] : metric_report(predicted, validation.labels, features)) {

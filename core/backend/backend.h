@@ -11,12 +11,14 @@
 
 #include "core/tensor/device.h"
 #include "kernels/common/activation_math.h"
+#include "kernels/common/half_precision.h"
 #include "kernels/common/optimizer_math.h"
 #include "kernels/common/transpose.h"
 
 namespace tern {
 
 using kernels::Activation;
+using kernels::HalfFormat;
 using kernels::Transpose;
 
 class Backend {
@@ -27,6 +29,12 @@ class Backend {
   virtual void gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
                     float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
                     float* c, std::int64_t ldc) const = 0;
+  // The same with A and B in a 16-bit format (raw bits), accumulated in f32 (mixed precision).
+  virtual void gemm_half(HalfFormat format, Transpose transpose_a, Transpose transpose_b, std::int64_t m,
+                         std::int64_t n, std::int64_t k, float alpha, const std::uint16_t* a, std::int64_t lda,
+                         const std::uint16_t* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) const = 0;
+  // bits[i] = x[i] rounded to the 16-bit format (to nearest, ties to even).
+  virtual void to_half(HalfFormat format, const float* x, std::uint16_t* bits, std::int64_t count) const = 0;
   // y[r, c] = f(y[r, c] + bias[c]) for a rows × cols matrix.
   virtual void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows,
                                        std::int64_t cols) const = 0;

@@ -3,6 +3,7 @@
 #include "kernels/cpu/dropout.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/half_precision.h"
 #include "kernels/cpu/loss.h"
 #include "kernels/cpu/optimizer.h"
 #include "kernels/cpu/reduction.h"
@@ -17,6 +18,14 @@ class CpuBackend final : public Backend {
             const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c,
             std::int64_t ldc) const override {
     kernels::cpu::gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+  void gemm_half(HalfFormat format, Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n,
+                 std::int64_t k, float alpha, const std::uint16_t* a, std::int64_t lda, const std::uint16_t* b,
+                 std::int64_t ldb, float beta, float* c, std::int64_t ldc) const override {
+    kernels::cpu::gemm_half(format, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+  void to_half(HalfFormat format, const float* x, std::uint16_t* bits, std::int64_t count) const override {
+    kernels::cpu::to_half(format, x, bits, count);
   }
   void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows,
                                std::int64_t cols) const override {

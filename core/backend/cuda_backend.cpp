@@ -8,6 +8,7 @@
 #include "kernels/cuda/dropout.h"
 #include "kernels/cuda/elementwise.h"
 #include "kernels/cuda/gemm.h"
+#include "kernels/cuda/half_precision.h"
 #include "kernels/cuda/loss.h"
 #include "kernels/cuda/optimizer.h"
 #include "kernels/cuda/reduction.h"
@@ -25,6 +26,15 @@ class CudaBackend final : public Backend {
             std::int64_t ldc) const override {
     kernels::cuda::set_current_device(device_);  // cuBLAS handles are per current device
     kernels::cuda::gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, stream_);
+  }
+  void gemm_half(HalfFormat format, Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n,
+                 std::int64_t k, float alpha, const std::uint16_t* a, std::int64_t lda, const std::uint16_t* b,
+                 std::int64_t ldb, float beta, float* c, std::int64_t ldc) const override {
+    kernels::cuda::set_current_device(device_);
+    kernels::cuda::gemm_half(format, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, stream_);
+  }
+  void to_half(HalfFormat format, const float* x, std::uint16_t* bits, std::int64_t count) const override {
+    kernels::cuda::to_half(format, x, bits, count, stream_);
   }
   void bias_activation_forward(Activation kind, float* y, const float* bias, std::int64_t rows,
                                std::int64_t cols) const override {

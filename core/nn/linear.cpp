@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/backend/backend.h"
+#include "core/nn/mixed_precision.h"
 #include "core/random/random.h"
 
 namespace tern {
@@ -24,30 +25,27 @@ Tensor Linear::forward(const Tensor& x, Saved& saved) {
              in_features_, "], got ", shape_string(x.shape()));
   TERN_CHECK(x.device() == weight_.value.device(), weight_.name, ": input on ", x.device().name(),
              ", parameters on ", weight_.value.device().name());
-  const Backend& backend = backend_for(x.device());
-  const std::int64_t rows = x.dim(0);
-  Tensor y = Tensor::empty({rows, out_features_}, DType::f32, x.device());
-  backend.gemm(Transpose::no, Transpose::yes, rows, out_features_, in_features_, 1.0f, x.device_data<float>(),
-               in_features_, weight_.value.device_data<float>(), in_features_, 0.0f, y.device_data<float>(),
-               out_features_);
-  backend.bias_activation_forward(Activation::identity, y.device_data<float>(), bias_.value.device_data<float>(), rows,
-                                  out_features_);
-  saved.tensors = {x};
+  const DType gemm_dtype = saved.mode.gemm_dtype;
+  const Tensor x_for_gemm = gemm_input(x, gemm_dtype), weight_for_gemm = gemm_input(weight_.value, gemm_dtype);
+  Tensor y = Tensor::empty({x.dim(0), out_features_}, DType::f32, x.device());
+  gemm(Transpose::no, Transpose::yes, 1.0f, x_for_gemm, weight_for_gemm, 0.0f, y);
+  backend_for(x.device())
+      .bias_activation_forward(Activation::identity, y.device_data<float>(), bias_.value.device_data<float>(),
+                               x.dim(0), out_features_);
+  saved.tensors = {x_for_gemm, weight_for_gemm};  // in the GEMM's dtype: half the bytes under mixed precision
   return y;
 }
 
 Tensor Linear::backward(const Tensor& dy, Saved& saved) {
-  const Tensor& x = saved.tensors.at(0);
-  const Backend& backend = backend_for(x.device());
-  const std::int64_t rows = x.dim(0);
-  backend.gemm(Transpose::yes, Transpose::no, out_features_, in_features_, rows, 1.0f, dy.device_data<float>(),
-               out_features_, x.device_data<float>(), in_features_, 1.0f, weight_.grad.device_data<float>(), in_features_);
-  backend.accumulate_column_sums(dy.device_data<float>(), bias_.grad.device_data<float>(), rows, out_features_);
+  const Tensor& x_for_gemm = saved.tensors.at(0);
+  const Tensor& weight_for_gemm = saved.tensors.at(1);
+  const Tensor dy_for_gemm = gemm_input(dy, x_for_gemm.dtype());
+  gemm(Transpose::yes, Transpose::no, 1.0f, dy_for_gemm, x_for_gemm, 1.0f, weight_.grad);
+  backend_for(dy.device())
+      .accumulate_column_sums(dy.device_data<float>(), bias_.grad.device_data<float>(), dy.dim(0), out_features_);
   if (!saved.input_gradient) return {};
-  Tensor dx = Tensor::empty({rows, in_features_}, DType::f32, x.device());
-  backend.gemm(Transpose::no, Transpose::no, rows, in_features_, out_features_, 1.0f, dy.device_data<float>(),
-               out_features_, weight_.value.device_data<float>(), in_features_, 0.0f, dx.device_data<float>(),
-               in_features_);
+  Tensor dx = Tensor::empty({dy.dim(0), in_features_}, DType::f32, dy.device());
+  gemm(Transpose::no, Transpose::no, 1.0f, dy_for_gemm, weight_for_gemm, 0.0f, dx);
   return dx;
 }
 

@@ -1,5 +1,6 @@
 // Linear (fully connected) layer: y = x Wᵀ + b, with W [out, in] and b [out], as in PyTorch,
-// so weights move between the two without transposes. GEMMs go to oneDNN (kernels/cpu/gemm).
+// so weights move between the two without transposes. GEMMs go to the backend of the tensors'
+// device, in the dtype the forward mode asks for (f32, or bf16/f16: nn/mixed_precision.h).
 #pragma once
 
 #include "core/nn/module.h"

@@ -45,13 +45,14 @@ class GradientReadyListener {
 };
 
 // How a forward call runs: training (dropout on) or evaluation, and where its randomness comes
-// from, so that a dropout mask depends on (seed, step, global sample index) only; and who
-// backward tells about finished gradients.
+// from, so that a dropout mask depends on (seed, step, global sample index) only; the dtype of
+// its GEMMs; and who backward tells about finished gradients.
 struct ForwardMode {
   bool training = false;
   std::uint64_t seed = 0;
   std::uint64_t step = 0;
   std::int64_t first_sample = 0;  // index of the batch's first row within the global batch
+  DType gemm_dtype = DType::f32;  // f32, or bf16/f16 for mixed precision (nn/mixed_precision.h)
   GradientReadyListener* gradient_listener = nullptr;
 };
 

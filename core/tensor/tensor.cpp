@@ -105,6 +105,21 @@ std::byte* Tensor::bytes() const {
   return storage_.get() + offset_bytes_;
 }
 
+std::uint16_t* Tensor::half_bits() {
+  check_half();
+  return reinterpret_cast<std::uint16_t*>(bytes());
+}
+
+const std::uint16_t* Tensor::half_bits() const {
+  check_half();
+  return reinterpret_cast<const std::uint16_t*>(bytes());
+}
+
+void Tensor::check_half() const {
+  TERN_CHECK(dtype_ == DType::bf16 || dtype_ == DType::f16, "tensor holds ", dtype_name(dtype_),
+             ", accessed as 16-bit floats");
+}
+
 void Tensor::check_type(DType requested) const {
   TERN_CHECK(requested == dtype_, "tensor holds ", dtype_name(dtype_), ", accessed as ",
              dtype_name(requested));

@@ -68,6 +68,10 @@ class Tensor {
     check_type(dtype_of<T>());
     return reinterpret_cast<const T*>(bytes());
   }
+  // The raw bits of a bf16 or f16 tensor in its device's memory (kernels take 16-bit floats
+  // as std::uint16_t, kernels/common/half_precision.h).
+  std::uint16_t* half_bits();
+  const std::uint16_t* half_bits() const;
   std::span<float> values() { return {data<float>(), static_cast<std::size_t>(numel())}; }
   std::span<const float> values() const { return {data<float>(), static_cast<std::size_t>(numel())}; }
 
@@ -86,6 +90,7 @@ class Tensor {
   std::byte* bytes() const;
   void check_type(DType requested) const;
   void check_access(DType requested) const;
+  void check_half() const;
 
   std::shared_ptr<std::byte> storage_;
   std::size_t offset_bytes_ = 0;

@@ -53,10 +53,11 @@ void gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int
   row_major_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, CUDA_R_32F, beta, c, ldc, stream);
 }
 
-void gemm_bf16(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
-               float alpha, const __nv_bfloat16* a, std::int64_t lda, const __nv_bfloat16* b, std::int64_t ldb,
-               float beta, float* c, std::int64_t ldc, cudaStream_t stream) {
-  row_major_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, CUDA_R_16BF, beta, c, ldc, stream);
+void gemm_half(HalfFormat format, Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n,
+               std::int64_t k, float alpha, const std::uint16_t* a, std::int64_t lda, const std::uint16_t* b,
+               std::int64_t ldb, float beta, float* c, std::int64_t ldc, cudaStream_t stream) {
+  const cudaDataType_t input_type = format == HalfFormat::bf16 ? CUDA_R_16BF : CUDA_R_16F;
+  row_major_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, input_type, beta, c, ldc, stream);
 }
 
 }  // namespace tern::kernels::cuda

@@ -5,11 +5,11 @@
 // beta = 0, C is not read (it may hold anything, NaN included).
 #pragma once
 
-#include <cuda_bf16.h>
 #include <cuda_runtime_api.h>
 
 #include <cstdint>
 
+#include "kernels/common/half_precision.h"
 #include "kernels/common/transpose.h"
 
 namespace tern::kernels::cuda {
@@ -19,10 +19,11 @@ void gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int
           const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc,
           cudaStream_t stream);
 
-// A and B in bf16, C in fp32, accumulated in fp32 (for mixed precision): the products of bf16
-// values are exact in fp32, so this matches the fp32 GEMM of the bf16-rounded inputs.
-void gemm_bf16(Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n, std::int64_t k,
-               float alpha, const __nv_bfloat16* a, std::int64_t lda, const __nv_bfloat16* b, std::int64_t ldb,
-               float beta, float* c, std::int64_t ldc, cudaStream_t stream);
+// A and B in a 16-bit format (raw bits, kernels/common/half_precision.h), C in fp32,
+// accumulated in fp32, on the tensor cores (mixed precision): the products of 16-bit values are
+// exact in fp32, so this matches the fp32 GEMM of the rounded inputs up to summation order.
+void gemm_half(HalfFormat format, Transpose transpose_a, Transpose transpose_b, std::int64_t m, std::int64_t n,
+               std::int64_t k, float alpha, const std::uint16_t* a, std::int64_t lda, const std::uint16_t* b,
+               std::int64_t ldb, float beta, float* c, std::int64_t ldc, cudaStream_t stream);
 
 }  // namespace tern::kernels::cuda

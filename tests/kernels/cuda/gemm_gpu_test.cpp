@@ -1,14 +1,14 @@
 // The cuBLAS GEMMs against the CPU GEMM (oneDNN) on the same random inputs: awkward shapes and
 // one large, every transpose combination, A and B with padded leading dimensions, alpha and
-// beta other than 0 and 1. The bf16 GEMM is compared with the fp32 CPU GEMM of the
-// bf16-rounded inputs.
-#include <cuda_bf16.h>
+// beta other than 0 and 1. The bf16 and f16 GEMMs are compared with the CPU's, which widens the
+// same 16-bit inputs to fp32.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
 
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/half_precision.h"
 #include "kernels/cuda/gemm.h"
 #include "tests/kernels/cuda/backend_comparison.h"
 
@@ -97,35 +97,42 @@ TEST(GemmGpu, WithBetaZeroWritesEveryElementOfC) {
   });
 }
 
-// Rounds each value to the nearest bf16 in place and returns the bf16 values.
-std::vector<__nv_bfloat16> round_to_bf16(std::vector<float>& values) {
-  std::vector<__nv_bfloat16> rounded(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    rounded[i] = __float2bfloat16(values[i]);
-    values[i] = __bfloat162float(rounded[i]);
-  }
-  return rounded;
+// The values rounded to `format`, as bits.
+std::vector<std::uint16_t> half_bits(HalfFormat format, const std::vector<float>& values) {
+  std::vector<std::uint16_t> bits(values.size());
+  cpu::to_half(format, values.data(), bits.data(), static_cast<std::int64_t>(values.size()));
+  return bits;
 }
 
-TEST(GemmBf16Gpu, MatchesTheCpuGemmOfTheRoundedInputs) {
+// Tensor cores accumulate in fp32 but not always with fp32's rounding at every addition.
+constexpr double kHalfGemmTolerance = 1e-4;
+
+TEST(GemmHalfGpu, MatchesTheCpuGemmOfTheSameHalfInputs) {
   TERN_REQUIRE_CUDA_DEVICE();
   const float alpha = 0.75f, beta = -0.5f;
-  for_each_problem([&](GemmProblem problem) {
-    DeviceArray<__nv_bfloat16> a(round_to_bf16(problem.a)), b(round_to_bf16(problem.b));
-    DeviceArray<float> c(problem.c);
-    const auto [m, n, k] = problem.shape;
-    cuda::gemm_bf16(problem.transpose_a, problem.transpose_b, m, n, k, alpha, a.data(), problem.lda, b.data(),
-                    problem.ldb, beta, c.data(), n, nullptr);
-    EXPECT_LT(testing::relative_error(cpu_gemm(problem, alpha, beta), c.to_host()), testing::kBf16Tolerance);
-  });
+  for (const HalfFormat format : {HalfFormat::bf16, HalfFormat::f16}) {
+    SCOPED_TRACE(format == HalfFormat::bf16 ? "bf16" : "f16");
+    for_each_problem([&](const GemmProblem& problem) {
+      const std::vector<std::uint16_t> a_bits = half_bits(format, problem.a), b_bits = half_bits(format, problem.b);
+      DeviceArray<std::uint16_t> a(a_bits), b(b_bits);
+      DeviceArray<float> c(problem.c);
+      const auto [m, n, k] = problem.shape;
+      cuda::gemm_half(format, problem.transpose_a, problem.transpose_b, m, n, k, alpha, a.data(), problem.lda,
+                      b.data(), problem.ldb, beta, c.data(), n, nullptr);
+      std::vector<float> expected = problem.c;
+      cpu::gemm_half(format, problem.transpose_a, problem.transpose_b, m, n, k, alpha, a_bits.data(), problem.lda,
+                     b_bits.data(), problem.ldb, beta, expected.data(), n);
+      EXPECT_LT(testing::relative_error(expected, c.to_host()), kHalfGemmTolerance);
+    });
+  }
 }
 
 TEST(GemmGpu, AnEmptyProductQueuesNothing) {
   TERN_REQUIRE_CUDA_DEVICE();
   EXPECT_NO_THROW(cuda::gemm(Transpose::no, Transpose::no, 0, 5, 3, 1.0f, nullptr, 3, nullptr, 5, 0.0f, nullptr, 5,
                              nullptr));
-  EXPECT_NO_THROW(cuda::gemm_bf16(Transpose::no, Transpose::no, 4, 0, 3, 1.0f, nullptr, 3, nullptr, 1, 0.0f, nullptr,
-                                  1, nullptr));
+  EXPECT_NO_THROW(cuda::gemm_half(HalfFormat::f16, Transpose::no, Transpose::no, 4, 0, 3, 1.0f, nullptr, 3, nullptr,
+                                  1, 0.0f, nullptr, 1, nullptr));
 }
 
 }  // namespace
