@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Tern needs from Debian 12 packages. Shared by the README's commands, CI and
-# docker/. Usage: scripts/install-deps.sh [--bench]
-#   (default)  build tools, libraries, and the packages that ship the real data sets
-#   --bench    also the peers the benchmarks compare against (PyTorch with OpenBLAS)
+# docker/. Usage: scripts/install-deps.sh [--bench] [--gpu-bundle]
+#   (default)     build tools, libraries, and the packages that ship the real data sets
+#   --bench       also the peers the benchmarks compare against (PyTorch with OpenBLAS)
+#   --gpu-bundle  also what scripts/gpu-bundle.sh packs with (patchelf, xz)
 # Skips apt entirely when everything is already installed.
 set -euo pipefail
 
@@ -16,9 +17,13 @@ packages=(
   # real data sets: Fashion-MNIST (IDX files); scikit-learn ships breast_cancer, diabetes, ...
   dataset-fashion-mnist python3-sklearn python3-h5py
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch libopenblas0-openmp)
-fi
+for option in "$@"; do
+  case $option in
+    --bench) packages+=(python3-torch libopenblas0-openmp) ;;
+    --gpu-bundle) packages+=(patchelf xz-utils) ;;
+    *) echo "install-deps: unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

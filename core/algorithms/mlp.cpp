@@ -1,5 +1,6 @@
 #include "core/algorithms/mlp.h"
 
+#include <chrono>
 #include <cmath>
 #include <optional>
 
@@ -333,6 +334,7 @@ void Mlp::fit(JobContext& job) {
     }
     Batch batch;
     double epoch_loss_sum = 0.0;
+    const auto epoch_start = std::chrono::steady_clock::now();
     for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch && batches->next(batch); ++epoch_step, ++step) {
       job.faults.at_step(step);
       const Tensor x = standardized(batch.features).to(job.device);
@@ -374,7 +376,11 @@ void Mlp::fit(JobContext& job) {
     }
     const double epoch_loss = allreduce_value(comm, epoch_loss_sum, ReduceOp::average) /
                               static_cast<double>(std::max<std::int64_t>(steps_per_epoch, 1));
+    // Training throughput over the epoch's steps (the global batch a step), validation not counted.
+    const double epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     job.metrics.record(step, epoch, "train:epoch_loss", epoch_loss);
+    job.metrics.record(step, epoch, "train:samples_per_s",
+                       static_cast<double>(steps_per_epoch * global_batch) / std::max(epoch_seconds, 1e-9));
     std::string summary = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(training.epochs) +
                           ": train loss " + std::to_string(epoch_loss);
     if (loss_scaler) {

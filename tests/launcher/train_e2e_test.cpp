@@ -44,6 +44,8 @@ TEST(TrainE2E, FashionMnistMainJobReachesAtLeast088TestAccuracy) {
   EXPECT_FALSE(std::filesystem::exists(job / "failure"));
   // metrics.jsonl: train:loss every log_interval steps, one object a line.
   EXPECT_GT(testing::count_metric_records(job / "metrics.jsonl", "train:loss"), 100);
+  // The training throughput, once an epoch.
+  EXPECT_EQ(testing::count_metric_records(job / "metrics.jsonl", "train:samples_per_s"), 12);
 }
 
 TEST(TrainE2E, BreastCancerBinaryClassifier) {
