@@ -1,6 +1,7 @@
 #include "core/nn/loss.h"
 
 #include "core/backend/backend.h"
+#include "kernels/common/loss_math.h"
 
 namespace tern {
 
@@ -39,13 +40,12 @@ double single_output_loss(SingleOutputLossKernel kernel, const char* loss, const
 }
 }  // namespace
 
+// The labels are checked by the kernel (kernels/common/loss_math.h), not before it: the row
+// losses come back to the host anyway, while reading the labels first would cost a GPU run a
+// second wait every step.
 double SoftmaxCrossEntropy::forward(const Tensor& logits, const Tensor& labels, Saved& saved) {
   check_batch(logits, labels, -1, "softmax cross-entropy");
   const std::int64_t rows = logits.dim(0), classes = logits.dim(1);
-  for (float label : labels.to(Device::cpu()).values()) {
-    TERN_CHECK(label >= 0 && label < static_cast<float>(classes), "softmax cross-entropy: label ", label,
-               " outside [0, ", classes, ")");
-  }
   Tensor row_loss = Tensor::empty({rows}, DType::f32, logits.device());
   Tensor dlogits = Tensor::empty(logits.shape(), DType::f32, logits.device());
   backend_for(logits.device())
@@ -53,7 +53,13 @@ double SoftmaxCrossEntropy::forward(const Tensor& logits, const Tensor& labels, 
                              1.0f / static_cast<float>(rows), row_loss.device_data<float>(),
                              dlogits.device_data<float>());
   saved.tensors = {dlogits};
-  return mean_of(row_loss);
+  const Tensor host_row_loss = row_loss.to(Device::cpu());
+  const float* losses = host_row_loss.data<float>();
+  for (std::int64_t r = 0; r < rows; ++r) {
+    TERN_CHECK(losses[r] != kernels::kInvalidLabelLoss, "softmax cross-entropy: label ",
+               labels.rows(r, r + 1).to(Device::cpu()).data<float>()[0], " of row ", r, " outside [0, ", classes, ")");
+  }
+  return mean_of(host_row_loss);
 }
 
 Tensor SoftmaxCrossEntropy::backward(Saved& saved) { return saved.tensors.at(0); }

@@ -88,6 +88,10 @@ void copy_bytes(const Device& to, void* destination, const Device& from, const v
   // source's queued work, which the synchronization below makes visible.
   const Device& gpu = to.is_cpu() ? from : to;
   if (!from.is_cpu() && !to.is_cpu() && from != to) synchronize(from);
+  if (from.is_cpu()) {
+    kernels::cuda::upload(to.index, destination, source, bytes, stream_of(gpu));
+    return;
+  }
   kernels::cuda::copy(destination, source, bytes, stream_of(gpu));
   if (to.is_cpu()) kernels::cuda::synchronize(stream_of(gpu));
 #endif

@@ -30,7 +30,8 @@ std::shared_ptr<std::byte> allocate_pinned_host(std::size_t bytes);
 Device device_of_memory(const void* memory);
 
 // Copies `bytes` from `source` on `from` to `destination` on `to`; returns once a host
-// destination holds the data.
+// destination holds the data. A copy to a GPU is queued on its compute stream and does not wait
+// for the work queued before it; `source` may be reused as soon as this returns.
 void copy_bytes(const Device& to, void* destination, const Device& from, const void* source, std::size_t bytes);
 void set_bytes_to_zero(const Device& device, void* data, std::size_t bytes);
 void fill_floats(const Device& device, float* data, float value, std::int64_t count);

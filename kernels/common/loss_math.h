@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 
 #include "kernels/common/activation_math.h"
 #include "kernels/common/host_device.h"
@@ -15,6 +16,15 @@ namespace tern::kernels {
 TERN_HOST_DEVICE float log_sum_exp(float max_logit, float shifted_exp_sum) { return max_logit + logf(shifted_exp_sum); }
 TERN_HOST_DEVICE float softmax_cross_entropy_grad(float probability, bool is_target) {
   return is_target ? probability - 1.0f : probability;
+}
+
+// A label names a class when it lies in [0, classes) (its integer part is the class; NaN is
+// none). For a row whose label names none, the kernels write kInvalidLabelLoss as its loss (a
+// cross-entropy is never negative) and a zero gradient, and read no logit at the label, so the
+// caller can report the row after the fact instead of checking every label before it.
+inline constexpr float kInvalidLabelLoss = -1.0f;
+TERN_HOST_DEVICE bool names_a_class(float label, std::int64_t classes) {
+  return label >= 0.0f && label < static_cast<float>(classes);
 }
 
 // Binary log-likelihood on a logit: ℓ = -[y log σ(z) + (1-y) log(1-σ(z))]

@@ -28,6 +28,11 @@ void softmax_cross_entropy(const float* logits, const float* labels, std::int64_
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* z = logits + r * classes;
     float* dz = dlogits + r * classes;
+    if (!kernels::names_a_class(labels[r], classes)) {
+      row_loss[r] = kernels::kInvalidLabelLoss;
+      std::fill(dz, dz + classes, 0.0f);
+      continue;
+    }
     const float log_sum_exp = softmax_row(z, classes, dz);
     const auto target = static_cast<std::int64_t>(labels[r]);
     row_loss[r] = log_sum_exp - z[target];  // -log p[y] = log Σ e^z - z[y]

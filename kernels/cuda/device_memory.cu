@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -23,6 +24,22 @@ void configure_pool(int device) {
   std::uint64_t keep_everything = UINT64_MAX;
   TERN_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep_everything));
   pool_configured[device] = true;
+}
+
+// The pinned buffers that uploads from pageable memory pass through: a few per device, used
+// in turn, each with the event of the last copy out of it. Kept for the life of the process.
+struct UploadSlot {
+  void* pinned = nullptr;
+  std::size_t capacity = 0;
+  cudaEvent_t copied = nullptr;
+};
+constexpr int kUploadSlots = 4;
+constexpr std::size_t kLargestStagedUpload = std::size_t{64} << 20;
+
+bool is_pinned(const void* memory) {
+  cudaPointerAttributes attributes{};
+  TERN_CUDA_CHECK(cudaPointerGetAttributes(&attributes, memory));
+  return attributes.type == cudaMemoryTypeHost;
 }
 
 __global__ void fill_kernel(float* data, float value, std::int64_t count) {
@@ -91,6 +108,44 @@ int device_of_pointer(const void* memory) {
 void copy(void* destination, const void* source, std::size_t bytes, cudaStream_t stream) {
   if (bytes == 0) return;
   TERN_CUDA_CHECK(cudaMemcpyAsync(destination, source, bytes, cudaMemcpyDefault, stream));
+}
+
+void upload(int device, void* destination, const void* source, std::size_t bytes, cudaStream_t stream) {
+  if (bytes == 0) return;
+  if (bytes > kLargestStagedUpload || is_pinned(source)) {
+    copy(destination, source, bytes, stream);
+    return;
+  }
+  static std::mutex mutex;
+  static std::vector<std::vector<UploadSlot>> slots_by_device;
+  static std::vector<int> next_slot_by_device;
+  std::lock_guard lock(mutex);
+  if (slots_by_device.size() <= static_cast<std::size_t>(device)) {
+    slots_by_device.resize(device + 1, std::vector<UploadSlot>(kUploadSlots));
+    next_slot_by_device.resize(device + 1, 0);
+  }
+  int& next_slot = next_slot_by_device[device];
+  UploadSlot& slot = slots_by_device[device][next_slot];
+  next_slot = (next_slot + 1) % kUploadSlots;
+  int caller_device = 0;
+  TERN_CUDA_CHECK(cudaGetDevice(&caller_device));
+  TERN_CUDA_CHECK(cudaSetDevice(device));  // events belong to the device of their stream
+  if (slot.copied == nullptr) {
+    TERN_CUDA_CHECK(cudaEventCreateWithFlags(&slot.copied, cudaEventDisableTiming));
+  } else {
+    TERN_CUDA_CHECK(cudaEventSynchronize(slot.copied));  // its last copy has left the buffer
+  }
+  if (slot.capacity < bytes) {
+    if (slot.pinned != nullptr) release_pinned(slot.pinned);
+    slot.pinned = nullptr;
+    slot.capacity = 0;
+    slot.pinned = allocate_pinned(bytes);
+    slot.capacity = bytes;
+  }
+  std::memcpy(slot.pinned, source, bytes);
+  TERN_CUDA_CHECK(cudaMemcpyAsync(destination, slot.pinned, bytes, cudaMemcpyHostToDevice, stream));
+  TERN_CUDA_CHECK(cudaEventRecord(slot.copied, stream));
+  TERN_CUDA_CHECK(cudaSetDevice(caller_device));
 }
 
 void set_zero(void* data, std::size_t bytes, cudaStream_t stream) {

@@ -42,6 +42,13 @@ int device_of_pointer(const void* memory);
 // Copies `bytes` between any two of host, pinned and device memory (unified addressing),
 // queued on `stream`.
 void copy(void* destination, const void* source, std::size_t bytes, cudaStream_t stream);
+// Copies `bytes` from host memory to memory of `device`, queued on `stream`, without waiting
+// for the work queued before it. (A plain copy from pageable memory waits for the whole stream
+// first, which a training step that uploads every batch pays every step.) Pageable bytes are
+// copied by the CPU into one of a few pinned buffers, and the device copy is queued from
+// there; a buffer is reused once its last copy is done. Pinned sources, and copies over 64 MiB,
+// are queued directly. `source` may be reused as soon as this returns.
+void upload(int device, void* destination, const void* source, std::size_t bytes, cudaStream_t stream);
 // Sets `bytes` of device memory to zero, queued on `stream`.
 void set_zero(void* data, std::size_t bytes, cudaStream_t stream);
 // data[i] = value for i < count (f32 device memory), queued on `stream`.

@@ -49,6 +49,11 @@ struct SoftmaxCrossEntropyRow {
   __device__ void operator()(std::int64_t row, int lane) const {
     const float* z = logits + row * classes;
     float* dz = dlogits + row * classes;
+    if (!kernels::names_a_class(labels[row], classes)) {  // the same for every lane of the warp
+      for (std::int64_t c = lane; c < classes; c += kWarpSize) dz[c] = 0.0f;
+      if (lane == 0) row_loss[row] = kernels::kInvalidLabelLoss;
+      return;
+    }
     const SoftmaxStatistics statistics = warp_softmax_statistics(z, classes, lane);
     const auto target = static_cast<std::int64_t>(labels[row]);
     for (std::int64_t c = lane; c < classes; c += kWarpSize) {

@@ -12,6 +12,7 @@ namespace tern::kernels::cuda {
 
 // Softmax cross-entropy over `classes` logits per row (one warp per row):
 //   p = softmax(z),  ℓ = -log p[y],  ∂ℓ/∂z = p - onehot(y)
+// A row whose label names no class gets loss kInvalidLabelLoss and a zero gradient.
 void softmax_cross_entropy(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
                            float grad_scale, float* row_loss, float* dlogits, cudaStream_t stream);
 

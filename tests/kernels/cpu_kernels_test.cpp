@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/common/loss_math.h"
 #include "kernels/common/philox.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/gemm.h"
@@ -82,6 +83,27 @@ TEST(Activations, MatchTextbookFormulas) {
   }
   EXPECT_EQ(sigmoid(-100.0f), sigmoid(-100.0f));  // no NaN from overflow
   EXPECT_GT(sigmoid(-80.0f), 0.0f);
+}
+
+// A label that names no class marks its row (loss kInvalidLabelLoss, zero gradient) without
+// touching the other rows; the integer part of a label in range is its class.
+TEST(SoftmaxCrossEntropy, MarksRowsWhoseLabelNamesNoClass) {
+  const std::int64_t classes = 3;
+  const std::vector<float> labels = {1.0f, -1.0f, 3.0f, std::nanf(""), 2.5f};
+  const auto rows = static_cast<std::int64_t>(labels.size());
+  const auto logits = random_values(static_cast<std::size_t>(rows * classes), 9);
+  std::vector<float> row_loss(labels.size()), dlogits(logits.size(), 7.0f);
+  cpu::softmax_cross_entropy(logits.data(), labels.data(), rows, classes, 1.0f, row_loss.data(), dlogits.data());
+  for (const std::int64_t bad : {1, 2, 3}) {
+    EXPECT_EQ(row_loss[bad], kInvalidLabelLoss) << "row " << bad;
+    for (std::int64_t c = 0; c < classes; ++c) EXPECT_EQ(dlogits[bad * classes + c], 0.0f) << "row " << bad;
+  }
+  for (const std::int64_t good : {0, 4}) {
+    const float* z = logits.data() + good * classes;
+    const double log_sum_exp = std::log(std::exp(double{z[0]}) + std::exp(double{z[1]}) + std::exp(double{z[2]}));
+    const int target = good == 0 ? 1 : 2;
+    EXPECT_NEAR(row_loss[good], log_sum_exp - z[target], 1e-5) << "row " << good;
+  }
 }
 
 TEST(Softmax, RowsSumToOneAndMatchTheFormula) {

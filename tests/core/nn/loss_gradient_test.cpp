@@ -32,10 +32,17 @@ TEST(SoftmaxCrossEntropy, ValueIsMinusLogSoftmaxOfTheLabel) {
   EXPECT_NEAR(large, 1000.0, 1e-3);
 }
 
-TEST(SoftmaxCrossEntropy, RejectsLabelOutsideClasses) {
+TEST(SoftmaxCrossEntropy, RejectsLabelOutsideClassesNamingTheRow) {
   SoftmaxCrossEntropy loss;
-  Saved saved;
-  EXPECT_THROW(loss.forward(Tensor::zeros({1, 3}), Tensor::from_values({1}, std::vector<float>{3}), saved), Error);
+  for (const float bad : {3.0f, -1.0f, std::nanf("")}) {
+    Saved saved;
+    try {
+      loss.forward(Tensor::zeros({3, 3}), Tensor::from_values({3}, std::vector<float>{0, 2, bad}), saved);
+      FAIL() << "label " << bad << " accepted";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("of row 2 outside [0, 3)"), std::string::npos) << error.what();
+    }
+  }
 }
 
 TEST(BinaryCrossEntropy, GradientMatchesFiniteDifferences) {

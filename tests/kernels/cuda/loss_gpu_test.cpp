@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/common/loss_math.h"
 #include "kernels/cpu/loss.h"
 #include "kernels/cuda/loss.h"
 #include "tests/kernels/cuda/backend_comparison.h"
@@ -43,6 +44,26 @@ TEST(SoftmaxCrossEntropyGpu, LossAndGradientMatchTheCpu) {
     EXPECT_LT(relative_error(row_loss, device_row_loss.to_host()), kF32Tolerance);
     EXPECT_LT(relative_error(dlogits, device_dlogits.to_host()), kF32Tolerance);
   }
+}
+
+TEST(SoftmaxCrossEntropyGpu, MarksTheSameInvalidLabelsAsTheCpu) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  const std::int64_t rows = 1000, classes = 33;
+  const auto logits = testing::random_floats(rows * classes, 5, -8.0f, 8.0f);
+  // Every fourth label names no class: below, at or above the range, or NaN.
+  std::vector<float> labels = random_class_labels(rows, classes, 6);
+  const float invalid[] = {-1.0f, static_cast<float>(classes), 1e9f, std::nanf("")};
+  for (std::int64_t r = 0; r < rows; r += 4) labels[static_cast<std::size_t>(r)] = invalid[(r / 4) % 4];
+  std::vector<float> row_loss(rows), dlogits(logits.size());
+  cpu::softmax_cross_entropy(logits.data(), labels.data(), rows, classes, 1.0f, row_loss.data(), dlogits.data());
+  DeviceArray<float> device_logits(logits), device_labels(labels), device_row_loss(rows),
+      device_dlogits(rows * classes);
+  cuda::softmax_cross_entropy(device_logits.data(), device_labels.data(), rows, classes, 1.0f,
+                              device_row_loss.data(), device_dlogits.data(), nullptr);
+  const std::vector<float> gpu_row_loss = device_row_loss.to_host();
+  for (std::int64_t r = 0; r < rows; r += 4) EXPECT_EQ(gpu_row_loss[static_cast<std::size_t>(r)], kInvalidLabelLoss);
+  EXPECT_LT(relative_error(row_loss, gpu_row_loss), kF32Tolerance);
+  EXPECT_LT(relative_error(dlogits, device_dlogits.to_host()), kF32Tolerance);
 }
 
 TEST(SoftmaxGpu, MatchesTheCpu) {
