@@ -14,8 +14,9 @@ packages=(
   libboost-program-options-dev libgtest-dev nlohmann-json3-dev libsqlite3-dev
   # a single-node Slurm cluster for the `slurm` test
   slurm-wlm munge
-  # real data sets: Fashion-MNIST (IDX files); scikit-learn ships breast_cancer, diabetes, ...
-  dataset-fashion-mnist python3-sklearn python3-h5py
+  # real data sets: Fashion-MNIST (IDX files); scikit-learn ships breast_cancer, diabetes, ...;
+  # Jane Austen's novels (R data, exported with Rscript) for the language models
+  dataset-fashion-mnist python3-sklearn python3-h5py r-base-core r-cran-janeaustenr
 )
 for option in "$@"; do
   case $option in

@@ -7,6 +7,10 @@
 #                                   569 rows, 30 features, label 0 = malignant, 1 = benign
 #   diabetes.csv                    Efron et al. diabetes (BSD-3 via scikit-learn): 442 rows,
 #                                   10 raw features, label = disease progression after one year
+#   austen/austen.txt               Jane Austen's six novels (public domain; the text of Project
+#                                   Gutenberg's editions, packaged by janeaustenr, MIT, package
+#                                   r-cran-janeaustenr): 4.0 MB of English, one line of text a line
+#   austen/{train,validation}.h5    its byte-level token streams, the first 90% and the last 10%
 # CSVs follow Tern's convention: label first, no header. Existing outputs are kept.
 set -euo pipefail
 tern=$1
@@ -34,4 +38,18 @@ if [[ ! -f "$out/diabetes.csv" ]]; then
   paste -d' ' <(zcat "$sklearn_data/diabetes_target.csv.gz") <(zcat "$sklearn_data/diabetes_data_raw.csv.gz") |
     awk '{ printf "%.17g", $1; for (i = 2; i <= NF; ++i) printf ",%s", $i; printf "\n" }' > "$out/diabetes.csv.tmp"
   mv "$out/diabetes.csv.tmp" "$out/diabetes.csv"
+fi
+
+mkdir -p "$out/austen"
+if [[ ! -f "$out/austen/austen.txt" ]]; then
+  # The novels in publication order, each as its lines, a blank line between books.
+  Rscript -e 'library(janeaustenr)
+    books <- list(sensesensibility, prideprejudice, mansfieldpark, emma, northangerabbey, persuasion)
+    writeLines(unlist(lapply(books, function(book) c(book, ""))), commandArgs(TRUE)[1], useBytes = TRUE)' \
+    "$out/austen/austen.txt.tmp"
+  mv "$out/austen/austen.txt.tmp" "$out/austen/austen.txt"
+fi
+if [[ ! -f "$out/austen/validation.h5" ]]; then
+  "$tern" data tokenize --input "$out/austen/austen.txt" \
+    --output "$out/austen/train.h5=0.9" --output "$out/austen/validation.h5=0.1"
 fi

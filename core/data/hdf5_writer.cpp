@@ -11,12 +11,13 @@ namespace tern {
 namespace {
 constexpr std::int64_t kChunkBytes = 16 << 10;
 constexpr unsigned kGzipLevel = 1;
+}  // namespace
 
-// Creates dataset `name` of `rank` 1 or 2 with extents {rows, row_values} and writes `values` into it.
-void write_f32_dataset(hid_t file, const std::string& path, const char* name, int rank, std::int64_t rows,
-                       std::int64_t row_values, const float* values) {
+void write_chunked_dataset(hid_t file, const std::string& path, const char* name, int rank, std::int64_t rows,
+                           std::int64_t row_values, hid_t stored_type, hid_t memory_type, const void* values) {
+  const auto element_bytes = static_cast<std::int64_t>(H5Tget_size(stored_type));
   const std::int64_t chunk_rows =
-      std::clamp<std::int64_t>(kChunkBytes / (row_values * 4), 1, std::max<std::int64_t>(rows, 1));
+      std::clamp<std::int64_t>(kChunkBytes / (row_values * element_bytes), 1, std::max<std::int64_t>(rows, 1));
   const hsize_t extents[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(row_values)};
   const hsize_t max_extents[2] = {H5S_UNLIMITED, static_cast<hsize_t>(row_values)};
   const hsize_t chunk_extents[2] = {static_cast<hsize_t>(chunk_rows), static_cast<hsize_t>(row_values)};
@@ -27,11 +28,10 @@ void write_f32_dataset(hid_t file, const std::string& path, const char* name, in
       owned_hdf5(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, path, ": cannot create properties for ", name);
   check_hdf5(H5Pset_chunk(creation.get(), rank, chunk_extents), path, ": cannot set the chunks of ", name);
   check_hdf5(H5Pset_deflate(creation.get(), kGzipLevel), path, ": cannot set gzip compression of ", name);
-  Hdf5Handle dataset =
-      owned_hdf5(H5Dcreate2(file, name, H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, creation.get(), H5P_DEFAULT),
-                 H5Dclose, path, ": cannot create dataset ", name);
+  Hdf5Handle dataset = owned_hdf5(H5Dcreate2(file, name, stored_type, space.get(), H5P_DEFAULT, creation.get(), H5P_DEFAULT),
+                                  H5Dclose, path, ": cannot create dataset ", name);
   if (rows > 0)
-    check_hdf5(H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), path,
+    check_hdf5(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), path,
                ": cannot write dataset ", name);
   dataset.close(path, ": cannot close dataset ", name);
 }
@@ -43,7 +43,6 @@ void write_int64_attribute(hid_t file, const std::string& path, const char* name
   check_hdf5(H5Awrite(attribute.get(), H5T_NATIVE_INT64, &value), path, ": cannot write attribute ", name);
   attribute.close(path, ": cannot close attribute ", name);
 }
-}  // namespace
 
 void write_hdf5(const Dataset& dataset, const std::filesystem::path& path) {
   check_dataset_shape(dataset);
@@ -53,9 +52,10 @@ void write_hdf5(const Dataset& dataset, const std::filesystem::path& path) {
     const std::string name = path.string();
     Hdf5Handle file = owned_hdf5(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
                                  "cannot create HDF5 file ", temporary.string());
-    write_f32_dataset(file.get(), name, "/features", 2, dataset.rows(), dataset.num_features(),
-                      dataset.features.data<float>());
-    write_f32_dataset(file.get(), name, "/labels", 1, dataset.rows(), 1, dataset.labels.data<float>());
+    write_chunked_dataset(file.get(), name, "/features", 2, dataset.rows(), dataset.num_features(), H5T_IEEE_F32LE,
+                          H5T_NATIVE_FLOAT, dataset.features.data<float>());
+    write_chunked_dataset(file.get(), name, "/labels", 1, dataset.rows(), 1, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
+                          dataset.labels.data<float>());
     write_int64_attribute(file.get(), name, "num_features", dataset.num_features());
     file.close(name, ": cannot close the HDF5 file");
   });

@@ -9,12 +9,23 @@
 // (produce_file_atomically).
 #pragma once
 
+#include <hdf5.h>
+
 #include <filesystem>
+#include <string>
 
 #include "core/data/dataset.h"
 
 namespace tern {
 
 void write_hdf5(const Dataset& dataset, const std::filesystem::path& path);
+
+// The pieces, shared with the other HDF5 layouts (token streams). `path` names the file in
+// messages. Creates dataset `name` of rank 1 or 2, extents {rows, row_values} (rows
+// unlimited), stored as `stored_type` in gzip-compressed chunks of about 16 KiB, and writes
+// `values`, held in memory as `memory_type`.
+void write_chunked_dataset(hid_t file, const std::string& path, const char* name, int rank, std::int64_t rows,
+                           std::int64_t row_values, hid_t stored_type, hid_t memory_type, const void* values);
+void write_int64_attribute(hid_t file, const std::string& path, const char* name, std::int64_t value);
 
 }  // namespace tern

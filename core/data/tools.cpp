@@ -12,6 +12,7 @@
 #include "core/data/float_text.h"
 #include "core/data/idx_reader.h"
 #include "core/data/in_memory_reader.h"
+#include "core/data/token_stream.h"
 #include "core/random/random.h"
 
 namespace tern {
@@ -173,21 +174,41 @@ std::string to_text(const InspectReport& report) {
 }
 
 namespace {
-// Appends `permuted_rows` to the outputs: output k gets the slice between the cumulative
-// fractions k-1 and k, rounded to rows.
-void cut_by_fractions(std::span<const std::int64_t> permuted_rows, std::span<const SplitOutput> outputs,
-                      std::vector<std::vector<std::int64_t>>& rows_of_output) {
-  const auto total_rows = static_cast<double>(permuted_rows.size());
+// Checks that there are outputs and that their fractions are positive and sum to 1.
+void check_fractions(std::span<const SplitOutput> outputs, const std::string& what) {
+  TERN_CHECK(!outputs.empty(), what, ": no outputs given");
+  double fraction_sum = 0.0;
+  for (const SplitOutput& output : outputs) {
+    TERN_CHECK(output.fraction > 0.0, what, ": fraction ", output.fraction, " for ", output.path.string(),
+               " must be positive");
+    fraction_sum += output.fraction;
+  }
+  TERN_CHECK(std::abs(fraction_sum - 1.0) < 1e-6, what, ": fractions sum to ", fraction_sum, ", not 1");
+}
+
+// Where the outputs' parts of `total` items end: part k is [ends[k-1], ends[k]), cut at the
+// cumulative fractions, rounded; the last part ends at `total`.
+std::vector<std::size_t> part_ends(std::size_t total, std::span<const SplitOutput> outputs) {
+  std::vector<std::size_t> ends;
   double cumulative_fraction = 0.0;
-  std::size_t begin = 0;
   for (std::size_t output = 0; output < outputs.size(); ++output) {
     cumulative_fraction += outputs[output].fraction;
-    const std::size_t end = output + 1 == outputs.size()
-                                ? permuted_rows.size()
-                                : static_cast<std::size_t>(std::llround(total_rows * cumulative_fraction));
+    ends.push_back(output + 1 == outputs.size()
+                       ? total
+                       : static_cast<std::size_t>(std::llround(static_cast<double>(total) * cumulative_fraction)));
+  }
+  return ends;
+}
+
+// Appends `permuted_rows` to the outputs: output k gets its part (part_ends).
+void cut_by_fractions(std::span<const std::int64_t> permuted_rows, std::span<const SplitOutput> outputs,
+                      std::vector<std::vector<std::int64_t>>& rows_of_output) {
+  std::size_t begin = 0;
+  const std::vector<std::size_t> ends = part_ends(permuted_rows.size(), outputs);
+  for (std::size_t output = 0; output < outputs.size(); ++output) {
     rows_of_output[output].insert(rows_of_output[output].end(), permuted_rows.begin() + begin,
-                                  permuted_rows.begin() + end);
-    begin = end;
+                                  permuted_rows.begin() + ends[output]);
+    begin = ends[output];
   }
 }
 
@@ -201,16 +222,8 @@ std::vector<std::int64_t> permuted(const std::vector<std::int64_t>& rows, std::u
 
 std::vector<std::int64_t> split(const std::filesystem::path& input, std::span<const SplitOutput> outputs,
                                 std::uint64_t seed, bool stratified) {
-  TERN_CHECK(!outputs.empty(), "split of ", input.string(), ": no outputs given");
-  double fraction_sum = 0.0;
-  for (const SplitOutput& output : outputs) {
-    dense_format_of(output.path);
-    TERN_CHECK(output.fraction > 0.0, "split of ", input.string(), ": fraction ", output.fraction, " for ",
-               output.path.string(), " must be positive");
-    fraction_sum += output.fraction;
-  }
-  TERN_CHECK(std::abs(fraction_sum - 1.0) < 1e-6, "split of ", input.string(), ": fractions sum to ", fraction_sum,
-             ", not 1");
+  check_fractions(outputs, "split of " + input.string());
+  for (const SplitOutput& output : outputs) dense_format_of(output.path);
 
   InMemoryReader rows(load_dataset(input));
   // Groups of rows permuted and cut on their own: one per label when stratified, else all rows.
@@ -240,6 +253,24 @@ std::vector<std::int64_t> split(const std::filesystem::path& input, std::span<co
     output_rows.push_back(count);
   }
   return output_rows;
+}
+
+std::vector<std::int64_t> tokenize(const std::filesystem::path& text, std::span<const SplitOutput> outputs) {
+  check_fractions(outputs, "tokenize of " + text.string());
+  const std::vector<std::int32_t> tokens = byte_tokens(text);
+  TERN_CHECK(!tokens.empty(), "tokenize of ", text.string(), ": the file is empty");
+  std::vector<std::int64_t> counts;
+  std::size_t begin = 0;
+  const std::vector<std::size_t> ends = part_ends(tokens.size(), outputs);
+  for (std::size_t output = 0; output < outputs.size(); ++output) {
+    TERN_CHECK(ends[output] > begin, "tokenize of ", text.string(), ": ", outputs[output].path.string(),
+               " would get no tokens (", tokens.size(), " in all)");
+    write_token_stream(std::span(tokens).subspan(begin, ends[output] - begin), kByteVocabularySize,
+                       outputs[output].path);
+    counts.push_back(static_cast<std::int64_t>(ends[output] - begin));
+    begin = ends[output];
+  }
+  return counts;
 }
 
 }  // namespace tern

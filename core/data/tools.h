@@ -6,7 +6,9 @@
 //   inspect  streams a file once and reports its shape, label distribution, missing values,
 //            exact duplicate rows and per-feature ranges, as JSON or text;
 //   split    cuts a file into parts (train / validation / test) by fraction, from a seeded
-//            permutation, optionally stratified by label; every row lands in exactly one part.
+//            permutation, optionally stratified by label; every row lands in exactly one part;
+//   tokenize turns a text file into byte-level token streams (core/data/token_stream.h), cut
+//            into contiguous parts by fraction (the first part the start of the text).
 #pragma once
 
 #include <cstdint>
@@ -65,5 +67,9 @@ struct SplitOutput {
 // count of a class is within one row of fraction x class rows.
 std::vector<std::int64_t> split(const std::filesystem::path& input, std::span<const SplitOutput> outputs,
                                 std::uint64_t seed, bool stratified);
+
+// Writes the bytes of `text` as token streams: output k gets the k-th contiguous part, cut at
+// the cumulative fractions; returns the token counts. Every part must get at least one token.
+std::vector<std::int64_t> tokenize(const std::filesystem::path& text, std::span<const SplitOutput> outputs);
 
 }  // namespace tern
