@@ -128,12 +128,9 @@ TEST(TrainE2E, ModelFileIsReadableAsPlainHdf5) {
   if (std::filesystem::exists("/usr/lib/python3/dist-packages/h5py")) {
     const std::string script = "import h5py, json; f = h5py.File('" + (job / "model" / "model.h5").string() +
                                "', 'r'); print(f['parameters/hidden1.weight'].shape, json.loads(f.attrs['hidden_sizes']))";
-    FILE* pipe = popen(("/usr/bin/python3 -c \"" + script + "\" 2>&1").c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    char line[256] = {};
-    ASSERT_NE(std::fgets(line, sizeof line, pipe), nullptr);
-    EXPECT_EQ(pclose(pipe), 0);
-    EXPECT_EQ(std::string(line), "(4, 8) [8, 4]\n");
+    const testing::CommandResult result = testing::run_shell("/usr/bin/python3 -c \"" + script + "\"");
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_EQ(result.output, "(4, 8) [8, 4]\n");
   }
 }
 

@@ -5,13 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <numeric>
 #include <vector>
 
 #include "core/data/tools.h"
 #include "core/io/hdf5_handle.h"
 #include "tests/core/data/data_test_files.h"
+#include "tests/launcher/tern_cli.h"
 
 namespace tern {
 namespace {
@@ -97,12 +97,9 @@ TEST(TokenStream, IsReadableFromH5py) {
   write_token_stream(std::vector<std::int32_t>{72, 105, 33}, 256, folder / "t.h5");
   const std::string script = "import h5py; f = h5py.File('" + (folder / "t.h5").string() +
                              "', 'r'); print(f['tokens'].dtype, list(f['tokens'][:]), int(f.attrs['vocab_size']))";
-  FILE* pipe = popen(("/usr/bin/python3 -c \"" + script + "\" 2>&1").c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char line[256] = {};
-  ASSERT_NE(std::fgets(line, sizeof line, pipe), nullptr);
-  EXPECT_EQ(pclose(pipe), 0);
-  EXPECT_EQ(std::string(line), "uint16 [72, 105, 33] 256\n");
+  const testing::CommandResult result = testing::run_shell("/usr/bin/python3 -c \"" + script + "\"");
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.output, "uint16 [72, 105, 33] 256\n");
 }
 
 }  // namespace
