@@ -51,6 +51,24 @@ class Backend {
                                                 float grad_scale, float* row_loss, float* dlogits) const = 0;
   virtual void squared_error(const float* predictions, const float* targets, std::int64_t rows, float grad_scale,
                              float* row_loss, float* dpredictions) const = 0;
+  // Layer normalisation of rows (kernels/cpu/layernorm.h): the forward saves mean and rstd per
+  // row; the backward overwrites dx and accumulates dγ, dβ.
+  virtual void layernorm_forward(const float* x, const float* gamma, const float* beta, std::int64_t rows,
+                                 std::int64_t features, float epsilon, float* y, float* mean, float* rstd) const = 0;
+  virtual void layernorm_backward(const float* dy, const float* x, const float* gamma, const float* mean,
+                                  const float* rstd, std::int64_t rows, std::int64_t features, float* dx,
+                                  float* dgamma, float* dbeta) const = 0;
+  // y[r, :] = table[ids[r], :];  dtable[ids[r], :] += dy[r, :]. An id outside the table throws
+  // std::out_of_range naming it and its row.
+  virtual void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows,
+                                 std::int64_t table_rows, std::int64_t features, float* y) const = 0;
+  virtual void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
+                                  std::int64_t features, float* dtable) const = 0;
+  // The causal softmax of attention scores and its backward (kernels/cpu/attention.h).
+  virtual void causal_softmax_forward(const float* scores, std::int64_t rows, std::int64_t columns,
+                                      float* probabilities) const = 0;
+  virtual void causal_softmax_backward(const float* probabilities, const float* dprobabilities, std::int64_t rows,
+                                       std::int64_t columns, float* dscores) const = 0;
   // Inverted dropout with the Philox mask of (seed, stream, first_index + i); see kernels/cpu/dropout.h.
   virtual void dropout_forward(const float* x, float* y, float* mask, std::int64_t count, float p, std::uint64_t seed,
                                std::uint64_t stream, std::uint64_t first_index) const = 0;

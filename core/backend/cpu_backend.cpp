@@ -1,9 +1,12 @@
 #include "core/backend/cpu_backend.h"
 
+#include "kernels/cpu/attention.h"
 #include "kernels/cpu/dropout.h"
+#include "kernels/cpu/embedding.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/half_precision.h"
+#include "kernels/cpu/layernorm.h"
 #include "kernels/cpu/loss.h"
 #include "kernels/cpu/optimizer.h"
 #include "kernels/cpu/reduction.h"
@@ -52,6 +55,31 @@ class CpuBackend final : public Backend {
   void squared_error(const float* predictions, const float* targets, std::int64_t rows, float grad_scale,
                      float* row_loss, float* dpredictions) const override {
     kernels::cpu::squared_error(predictions, targets, rows, grad_scale, row_loss, dpredictions);
+  }
+  void layernorm_forward(const float* x, const float* gamma, const float* beta, std::int64_t rows,
+                         std::int64_t features, float epsilon, float* y, float* mean, float* rstd) const override {
+    kernels::cpu::layernorm_forward(x, gamma, beta, rows, features, epsilon, y, mean, rstd);
+  }
+  void layernorm_backward(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
+                          std::int64_t rows, std::int64_t features, float* dx, float* dgamma,
+                          float* dbeta) const override {
+    kernels::cpu::layernorm_backward(dy, x, gamma, mean, rstd, rows, features, dx, dgamma, dbeta);
+  }
+  void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t table_rows,
+                         std::int64_t features, float* y) const override {
+    kernels::cpu::embedding_forward(ids, table, rows, table_rows, features, y);
+  }
+  void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
+                          std::int64_t features, float* dtable) const override {
+    kernels::cpu::embedding_backward(ids, dy, rows, table_rows, features, dtable);
+  }
+  void causal_softmax_forward(const float* scores, std::int64_t rows, std::int64_t columns,
+                              float* probabilities) const override {
+    kernels::cpu::causal_softmax_forward(scores, rows, columns, probabilities);
+  }
+  void causal_softmax_backward(const float* probabilities, const float* dprobabilities, std::int64_t rows,
+                               std::int64_t columns, float* dscores) const override {
+    kernels::cpu::causal_softmax_backward(probabilities, dprobabilities, rows, columns, dscores);
   }
   void dropout_forward(const float* x, float* y, float* mask, std::int64_t count, float p, std::uint64_t seed,
                        std::uint64_t stream, std::uint64_t first_index) const override {

@@ -4,11 +4,15 @@
 #include <mutex>
 #include <vector>
 
+#include "kernels/cpu/embedding.h"
+#include "kernels/cuda/attention.h"
 #include "kernels/cuda/device_memory.h"
 #include "kernels/cuda/dropout.h"
 #include "kernels/cuda/elementwise.h"
+#include "kernels/cuda/embedding.h"
 #include "kernels/cuda/gemm.h"
 #include "kernels/cuda/half_precision.h"
+#include "kernels/cuda/layernorm.h"
 #include "kernels/cuda/loss.h"
 #include "kernels/cuda/optimizer.h"
 #include "kernels/cuda/reduction.h"
@@ -62,6 +66,45 @@ class CudaBackend final : public Backend {
                      float* row_loss, float* dpredictions) const override {
     kernels::cuda::squared_error(predictions, targets, rows, grad_scale, row_loss, dpredictions, stream_);
   }
+  void layernorm_forward(const float* x, const float* gamma, const float* beta, std::int64_t rows,
+                         std::int64_t features, float epsilon, float* y, float* mean, float* rstd) const override {
+    kernels::cuda::layernorm_forward(x, gamma, beta, rows, features, epsilon, y, mean, rstd, stream_);
+  }
+  void layernorm_backward(const float* dy, const float* x, const float* gamma, const float* mean, const float* rstd,
+                          std::int64_t rows, std::int64_t features, float* dx, float* dgamma,
+                          float* dbeta) const override {
+    kernels::cuda::layernorm_backward(dy, x, gamma, mean, rstd, rows, features, dx, dgamma, dbeta, stream_);
+  }
+  // The kernel flags an id outside the table on the device; the flag is read back at once (one
+  // wait), and on a flag the CPU check on the ids names the id and its row.
+  void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t table_rows,
+                         std::int64_t features, float* y) const override {
+    auto* flag = static_cast<int*>(kernels::cuda::allocate(device_, sizeof(int), stream_));
+    const std::unique_ptr<int, Release> owner(flag, Release{stream_});
+    kernels::cuda::set_zero(flag, sizeof(int), stream_);
+    kernels::cuda::embedding_forward(ids, table, rows, table_rows, features, y, flag, stream_);
+    int flagged = 0;
+    kernels::cuda::copy(&flagged, flag, sizeof flagged, stream_);
+    kernels::cuda::synchronize(stream_);
+    if (flagged != 0) {
+      std::vector<std::int32_t> host_ids(static_cast<std::size_t>(rows));
+      kernels::cuda::copy(host_ids.data(), ids, host_ids.size() * sizeof(std::int32_t), stream_);
+      kernels::cuda::synchronize(stream_);
+      kernels::cpu::check_embedding_ids(host_ids.data(), rows, table_rows);
+    }
+  }
+  void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
+                          std::int64_t features, float* dtable) const override {
+    kernels::cuda::embedding_backward(ids, dy, rows, table_rows, features, dtable, stream_);
+  }
+  void causal_softmax_forward(const float* scores, std::int64_t rows, std::int64_t columns,
+                              float* probabilities) const override {
+    kernels::cuda::causal_softmax_forward(scores, rows, columns, probabilities, stream_);
+  }
+  void causal_softmax_backward(const float* probabilities, const float* dprobabilities, std::int64_t rows,
+                               std::int64_t columns, float* dscores) const override {
+    kernels::cuda::causal_softmax_backward(probabilities, dprobabilities, rows, columns, dscores, stream_);
+  }
   void dropout_forward(const float* x, float* y, float* mask, std::int64_t count, float p, std::uint64_t seed,
                        std::uint64_t stream, std::uint64_t first_index) const override {
     kernels::cuda::dropout_forward(x, y, mask, count, p, seed, stream, first_index, stream_);
@@ -91,7 +134,7 @@ class CudaBackend final : public Backend {
  private:
   struct Release {
     cudaStream_t stream;
-    void operator()(double* memory) const { kernels::cuda::release(memory, stream); }
+    void operator()(void* memory) const { kernels::cuda::release(memory, stream); }
   };
   int device_;
   cudaStream_t stream_;

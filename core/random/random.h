@@ -19,6 +19,10 @@ std::uint64_t stream_id(std::string_view name);
 // Fills `tensor` with U(low, high).
 void fill_uniform(Tensor& tensor, float low, float high, std::uint64_t seed, std::uint64_t stream);
 
+// Fills `tensor` with N(mean, standard_deviation²): Box–Muller on two uniforms of element i's
+// Philox block, z = √(-2 ln u₁) cos(2π u₂).
+void fill_normal(Tensor& tensor, float mean, float standard_deviation, std::uint64_t seed, std::uint64_t stream);
+
 // A uniformly random permutation of 0..count-1 (Fisher-Yates driven by Philox).
 std::vector<std::int64_t> random_permutation(std::int64_t count, std::uint64_t seed, std::uint64_t stream);
 

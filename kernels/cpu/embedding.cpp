@@ -8,9 +8,7 @@
 
 namespace tern::kernels::cpu {
 
-namespace {
-// Throws for the first id outside the table.
-void check_ids(const std::int32_t* ids, std::int64_t rows, std::int64_t table_rows) {
+void check_embedding_ids(const std::int32_t* ids, std::int64_t rows, std::int64_t table_rows) {
   for (std::int64_t r = 0; r < rows; ++r) {
     if (ids[r] < 0 || ids[r] >= table_rows) {
       throw std::out_of_range("embedding id " + std::to_string(ids[r]) + " at row " + std::to_string(r) +
@@ -18,11 +16,10 @@ void check_ids(const std::int32_t* ids, std::int64_t rows, std::int64_t table_ro
     }
   }
 }
-}  // namespace
 
 void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t table_rows,
                        std::int64_t features, float* y) {
-  check_ids(ids, rows, table_rows);
+  check_embedding_ids(ids, rows, table_rows);
 #pragma omp parallel for schedule(static) if (rows * features > 16384)
   for (std::int64_t r = 0; r < rows; ++r)
     std::copy_n(table + static_cast<std::int64_t>(ids[r]) * features, features, y + r * features);
@@ -30,7 +27,7 @@ void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t
 
 void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
                         std::int64_t features, float* dtable) {
-  check_ids(ids, rows, table_rows);
+  check_embedding_ids(ids, rows, table_rows);
 #pragma omp parallel if (rows * features > 16384)
   {
     const ThreadBand band = thread_band(features);

@@ -12,6 +12,9 @@
 
 namespace tern::kernels::cpu {
 
+// Throws std::out_of_range for the first id outside [0, table_rows), naming it and its row.
+void check_embedding_ids(const std::int32_t* ids, std::int64_t rows, std::int64_t table_rows);
+
 void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t table_rows,
                        std::int64_t features, float* y);
 

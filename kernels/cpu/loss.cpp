@@ -4,23 +4,9 @@
 #include <cmath>
 
 #include "kernels/common/loss_math.h"
+#include "kernels/cpu/softmax_row.h"
 
 namespace tern::kernels::cpu {
-
-namespace {
-// p = softmax(z) for one row, computed as e^(z - max) / Σ e^(z - max); returns log Σ e^z.
-float softmax_row(const float* z, std::int64_t classes, float* p) {
-  const float max_logit = *std::max_element(z, z + classes);
-  float sum = 0.0f;
-  for (std::int64_t c = 0; c < classes; ++c) {
-    p[c] = std::exp(z[c] - max_logit);
-    sum += p[c];
-  }
-  const float inverse = 1.0f / sum;
-  for (std::int64_t c = 0; c < classes; ++c) p[c] *= inverse;
-  return kernels::log_sum_exp(max_logit, sum);
-}
-}  // namespace
 
 void softmax_cross_entropy(const float* logits, const float* labels, std::int64_t rows,
                            std::int64_t classes, float grad_scale, float* row_loss, float* dlogits) {

@@ -13,14 +13,6 @@
 namespace tern::kernels::cuda {
 
 namespace {
-// max of value over the 32 lanes of a warp, returned to every lane; all lanes must call it.
-__device__ float warp_max(float value) {
-  for (int offset = kWarpSize / 2; offset > 0; offset /= 2) {
-    value = fmaxf(value, __shfl_xor_sync(kFullWarp, value, offset));
-  }
-  return value;
-}
-
 // The softmax of a row z of `classes` logits: p_c = e^(z_c - max_logit) · inverse_sum.
 struct SoftmaxStatistics {
   float max_logit;

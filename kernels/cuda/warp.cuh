@@ -23,6 +23,12 @@ __device__ T warp_sum(T value) {
   return value;
 }
 
+// max of value over the 32 lanes of a warp, returned to every lane; all lanes must call it.
+__device__ inline float warp_max(float value) {
+  for (int offset = kWarpSize / 2; offset > 0; offset /= 2) value = fmaxf(value, __shfl_xor_sync(kFullWarp, value, offset));
+  return value;
+}
+
 // Calls op(row, lane) in every lane of one warp per row, for every row in [0, rows). The row
 // loop is the same for all lanes of a warp, as the shuffles require.
 template <typename RowOp>

@@ -1,4 +1,5 @@
-// The CPU kernels of model layers and optimizer steps against references written here: LayerNorm
+// The CPU kernels of model layers and optimizer steps against references written here: the
+// causal softmax against the formula in double, LayerNorm
 // forward against the formula in double and its backward against central differences, the
 // embedding against plain loops (repeated ids included), the multi-tensor optimizer step and
 // global sum of squares against their one-tensor forms. Results must not depend on the thread
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "kernels/common/philox.h"
+#include "kernels/cpu/attention.h"
 #include "kernels/cpu/embedding.h"
 #include "kernels/cpu/layernorm.h"
 #include "kernels/cpu/optimizer.h"
@@ -240,6 +242,33 @@ TEST(SumOfSquaresMany, MatchesANaiveSumInDouble) {
   const double sum = cpu::sum_of_squares_many(arrays.data(), counts.data(), static_cast<int>(counts.size()));
   EXPECT_NEAR(sum, expected, 1e-12 * expected);
   EXPECT_EQ(cpu::sum_of_squares_many(arrays.data(), counts.data(), 0), 0.0);
+}
+
+// Row r of a stack of T×T score matrices is query position i = r mod T: p is the softmax of
+// its first i + 1 scores, and 0 after them; the backward is the softmax's Jacobian-vector
+// product, p ⊙ (dp - Σ p dp), and 0 above the diagonal.
+TEST(CausalSoftmax, MatchesTheFormulaBelowTheDiagonalAndIsZeroAbove) {
+  const std::int64_t time = 37, rows = 3 * time;
+  const std::vector<float> scores = uniform_values(rows * time, 40, -6.0f, 6.0f);
+  const std::vector<float> dprobabilities = uniform_values(rows * time, 41);
+  std::vector<float> probabilities(scores.size()), dscores(scores.size(), 9.0f);
+  cpu::causal_softmax_forward(scores.data(), rows, time, probabilities.data());
+  cpu::causal_softmax_backward(probabilities.data(), dprobabilities.data(), rows, time, dscores.data());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t i = r % time;
+    const float* s = scores.data() + r * time;
+    double largest = -1e300, total = 0, weighted = 0;
+    for (std::int64_t j = 0; j <= i; ++j) largest = std::max<double>(largest, s[j]);
+    for (std::int64_t j = 0; j <= i; ++j) total += std::exp(s[j] - largest);
+    for (std::int64_t j = 0; j <= i; ++j)
+      weighted += std::exp(s[j] - largest) / total * dprobabilities[static_cast<std::size_t>(r * time + j)];
+    for (std::int64_t j = 0; j < time; ++j) {
+      const auto at = static_cast<std::size_t>(r * time + j);
+      const double p = j <= i ? std::exp(s[j] - largest) / total : 0.0;
+      ASSERT_NEAR(probabilities[at], p, 1e-6) << "row " << r << " column " << j;
+      ASSERT_NEAR(dscores[at], p * (dprobabilities[at] - weighted), 1e-6) << "row " << r << " column " << j;
+    }
+  }
 }
 
 }  // namespace
