@@ -81,6 +81,8 @@ class Backend {
                                      int array_count) const = 0;
   // y *= factor
   virtual void scale(float* y, float factor, std::int64_t count) const = 0;
+  // y += x
+  virtual void accumulate(float* y, const float* x, std::int64_t count) const = 0;
 };
 
 // The backend that computes on `device`; throws for a CUDA device in a build without CUDA.

@@ -95,6 +95,9 @@ class CpuBackend final : public Backend {
   double sum_of_squares_many(const float* const* arrays, const std::int64_t* counts, int array_count) const override {
     return kernels::cpu::sum_of_squares_many(arrays, counts, array_count);
   }
+  void accumulate(float* y, const float* x, std::int64_t count) const override {
+    kernels::cpu::accumulate(y, x, count);
+  }
   void scale(float* y, float factor, std::int64_t count) const override { kernels::cpu::scale(y, factor, count); }
 };
 

@@ -127,6 +127,9 @@ class CudaBackend final : public Backend {
     kernels::cuda::synchronize(stream_);
     return result;
   }
+  void accumulate(float* y, const float* x, std::int64_t count) const override {
+    kernels::cuda::accumulate(y, x, count, stream_);
+  }
   void scale(float* y, float factor, std::int64_t count) const override {
     kernels::cuda::scale(y, factor, count, stream_);
   }

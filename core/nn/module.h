@@ -77,6 +77,9 @@ class Module {
 };
 
 void zero_grads(const std::vector<Parameter*>& parameters);
+// Tells the mode's gradient listener (if any) that `module`'s parameter gradients are complete:
+// composite modules call it for each part as soon as that part's backward is done.
+void report_gradients_ready(Module& module, const ForwardMode& mode);
 // Moves each parameter's value and gradient to `device` (a model is trained where they live).
 void move_parameters_to(const std::vector<Parameter*>& parameters, const Device& device);
 

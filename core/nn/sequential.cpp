@@ -14,9 +14,7 @@ Tensor Sequential::backward(const Tensor& dy, Saved& saved) {
   Tensor gradient = dy;
   for (std::size_t i = modules_.size(); i-- > 0;) {
     gradient = modules_[i]->backward(gradient, saved.children.at(i));
-    if (saved.mode.gradient_listener != nullptr) {
-      for (Parameter* parameter : modules_[i]->parameters()) saved.mode.gradient_listener->gradient_ready(*parameter);
-    }
+    report_gradients_ready(*modules_[i], saved.mode);
   }
   return gradient;
 }

@@ -70,6 +70,11 @@ void scale(float* y, float factor, std::int64_t count) {
   for (std::int64_t i = 0; i < count; ++i) y[i] *= factor;
 }
 
+void accumulate(float* y, const float* x, std::int64_t count) {
+#pragma omp parallel for simd schedule(static) if (count > 16384)
+  for (std::int64_t i = 0; i < count; ++i) y[i] += x[i];
+}
+
 double sum_of_squares(const float* x, std::int64_t count) {
   constexpr std::int64_t kBlock = 4096;
   const std::int64_t blocks = (count + kBlock - 1) / kBlock;

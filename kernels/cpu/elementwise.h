@@ -27,6 +27,8 @@ void standardize_columns(const float* x, const float* mean, const float* inverse
 
 // y[i] *= factor
 void scale(float* y, float factor, std::int64_t count);
+// y[i] += x[i]  (a residual connection's gradient meeting its branch's)
+void accumulate(float* y, const float* x, std::int64_t count);
 
 // Σ x[i]², summed in double, in fixed blocks so the result does not depend on threads.
 double sum_of_squares(const float* x, std::int64_t count);

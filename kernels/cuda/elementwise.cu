@@ -50,6 +50,12 @@ struct Scale {
   __device__ void operator()(std::int64_t i) const { y[i] *= factor; }
 };
 
+struct Accumulate {
+  float* y;
+  const float* x;
+  __device__ void operator()(std::int64_t i) const { y[i] += x[i]; }
+};
+
 // Column sums: a block of kTileColumns × kTileRowLanes threads owns a tile of adjacent columns
 // (a warp reads 32 adjacent floats of a row, one coalesced load). Lane (column, row_lane) sums
 // rows row_lane, row_lane + kTileRowLanes, ... in double; lane row_lane = 0 then adds the
@@ -113,6 +119,10 @@ void standardize_columns(const float* x, const float* mean, const float* inverse
 
 void scale(float* y, float factor, std::int64_t count, cudaStream_t stream) {
   for_each_element(Scale{y, factor}, count, stream);
+}
+
+void accumulate(float* y, const float* x, std::int64_t count, cudaStream_t stream) {
+  for_each_element(Accumulate{y, x}, count, stream);
 }
 
 void sum_of_squares(const float* x, std::int64_t count, double* result, cudaStream_t stream) {

@@ -33,6 +33,8 @@ void standardize_columns(const float* x, const float* mean, const float* inverse
 
 // y[i] *= factor
 void scale(float* y, float factor, std::int64_t count, cudaStream_t stream);
+// y[i] += x[i]
+void accumulate(float* y, const float* x, std::int64_t count, cudaStream_t stream);
 
 // *result = Σ x[i]², summed in double in two passes (per-block sums, then one block over them;
 // see reduction.h). The result is written to device memory instead of returned, so the host

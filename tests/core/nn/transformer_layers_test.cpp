@@ -1,14 +1,17 @@
-// The transformer's layers: LayerNorm and causal self-attention against finite differences and
-// against plain reference loops written here; Embedding against its closed form; causality (a
-// position never sees a later one); and the errors for bad shapes and ids.
+// The transformer's layers: LayerNorm, causal self-attention and the whole block against finite
+// differences, and the first two against plain reference loops written here; Embedding against
+// its closed form; causality (a position never sees a later one); the block's report of every
+// finished gradient; and the errors for bad shapes and ids.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "core/nn/causal_self_attention.h"
 #include "core/nn/embedding.h"
 #include "core/nn/layer_norm.h"
+#include "core/nn/transformer_block.h"
 #include "tests/core/nn/gradient_check.h"
 
 namespace tern {
@@ -175,6 +178,42 @@ TEST(CausalSelfAttentionForward, APositionNeverSeesALaterOne) {
   for (std::int64_t i = 0; i < 3 * 8; ++i) EXPECT_EQ(after.data<float>()[i], before.data<float>()[i]) << i;
   EXPECT_NE(after.data<float>()[3 * 8], before.data<float>()[3 * 8]);
   EXPECT_NE(after.data<float>()[5 * 8], before.data<float>()[5 * 8]);
+}
+
+TEST(TransformerBlockGradient, MatchesFiniteDifferencesWithAndWithoutDropout) {
+  for (const float dropout : {0.0f, 0.25f}) {
+    TransformerBlock block(8, 2, dropout, "h.0", 7);
+    // Dropout's mask is a function of (seed, step, position), so it is the same in every
+    // forward of the check and the objective stays smooth.
+    const ForwardMode mode{.training = true, .seed = 3, .step = 1};
+    const auto errors = check_module_gradients(block, random_tensor({2, 4, 8}, 31), mode);
+    EXPECT_LT(errors.input, kGradientTolerance) << "dropout " << dropout;
+    ASSERT_EQ(errors.parameters.size(), 12u);
+    for (std::size_t i = 0; i < errors.parameters.size(); ++i)
+      EXPECT_LT(errors.parameters[i], kGradientTolerance) << block.parameters()[i]->name << ", dropout " << dropout;
+  }
+}
+
+// Collects the parameters a backward reports, in order.
+struct RecordingListener : GradientReadyListener {
+  std::vector<const Parameter*> reported;
+  void gradient_ready(Parameter& parameter) override { reported.push_back(&parameter); }
+};
+
+TEST(TransformerBlock, ReportsEveryParameterOnceAsItsGradientIsDone) {
+  TransformerBlock block(8, 2, 0.0f, "h.0", 7);
+  RecordingListener listener;
+  Saved saved(ForwardMode{.training = true, .gradient_listener = &listener});
+  const Tensor y = block.forward(random_tensor({1, 3, 8}, 32), saved);
+  block.backward(random_tensor(y.shape(), 33), saved);
+  std::vector<const Parameter*> expected;
+  for (const Parameter* parameter : block.parameters()) expected.push_back(parameter);
+  std::sort(expected.begin(), expected.end());
+  std::vector<const Parameter*> reported = listener.reported;
+  ASSERT_EQ(reported.size(), expected.size());
+  EXPECT_EQ(reported.back()->name, "h.0.ln_1.bias");  // the last part done, the first part of forward
+  std::sort(reported.begin(), reported.end());
+  EXPECT_EQ(reported, expected);
 }
 
 TEST(CausalSelfAttention, RejectsWidthsThatTheHeadsDoNotDivide) {

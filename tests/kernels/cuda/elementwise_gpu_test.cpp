@@ -107,6 +107,19 @@ TEST(ScaleGpu, MatchesTheCpu) {
   }
 }
 
+TEST(AccumulateGpu, MatchesTheCpuBitForBit) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  for (const std::int64_t count : testing::kAwkwardCounts) {
+    SCOPED_TRACE(::testing::Message() << "count " << count);
+    auto y = testing::random_floats(count, 13);
+    const auto x = testing::random_floats(count, 14);
+    DeviceArray<float> device_y(y), device_x(x);
+    cpu::accumulate(y.data(), x.data(), count);
+    cuda::accumulate(device_y.data(), device_x.data(), count, nullptr);
+    EXPECT_EQ(testing::count_mismatches(y, device_y.to_host()), 0);
+  }
+}
+
 TEST(SumOfSquaresGpu, MatchesTheCpu) {
   TERN_REQUIRE_CUDA_DEVICE();
   for (const std::int64_t count : testing::kAwkwardCounts) {
