@@ -25,17 +25,6 @@ po::options_description model_and_data_options(const std::string& command) {
   return options;
 }
 
-struct LoadedModelAndData {
-  std::unique_ptr<Algorithm> model;
-  Dataset data;
-};
-
-LoadedModelAndData load_model_and_data(const po::variables_map& values) {
-  LoadedModelAndData loaded{load_model(values["model"].as<std::string>()), load_dataset(values["data"].as<std::string>())};
-  check_same_features("model", loaded.model->num_features(), "data", loaded.data.num_features());
-  return loaded;
-}
-
 std::string predictions_csv(const Predictions& predictions) {
   std::ostringstream out;
   const std::int64_t rows = predictions.labels.numel();
@@ -62,10 +51,11 @@ int predict_command(const Arguments& arguments) {
     options.add_options()("output", po::value<std::string>()->required(), "predictions CSV to write");
     const auto values = parse_options("predict", options, arguments);
     if (!values) return 0;
-    LoadedModelAndData loaded = load_model_and_data(*values);
-    const Predictions predictions = loaded.model->predict(loaded.data);
+    const Predictions predictions =
+        load_model((*values)["model"].as<std::string>())->predict_file((*values)["data"].as<std::string>());
     write_file_atomically((*values)["output"].as<std::string>(), predictions_csv(predictions));
-    std::cerr << "wrote " << loaded.data.rows() << " predictions to " << (*values)["output"].as<std::string>() << "\n";
+    std::cerr << "wrote " << predictions.labels.numel() << " predictions to " << (*values)["output"].as<std::string>()
+              << "\n";
     return 0;
   });
 }
@@ -76,10 +66,7 @@ int evaluate_command(const Arguments& arguments) {
     options.add_options()("output", po::value<std::string>(), "metrics JSON to write");
     const auto values = parse_options("evaluate", options, arguments);
     if (!values) return 0;
-    LoadedModelAndData loaded = load_model_and_data(*values);
-    validate_dataset(loaded.data, loaded.model->task(), static_cast<int>(loaded.model->num_classes()), "data");
-    const auto report = metric_report(loaded.model->predict(loaded.data), loaded.data.labels,
-                                      loaded.model->num_features());
+    const auto report = load_model((*values)["model"].as<std::string>())->evaluate_file((*values)["data"].as<std::string>());
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& [name, value] : report) {
       std::printf("%-20s %.6f\n", name.c_str(), value);

@@ -112,9 +112,7 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
       save_model(*algorithm, job.model_dir);
       log.info("model saved to " + job.model_dir.string());
       if (job.has_channel("test")) {
-        const Dataset test = load_dataset(job.channels.at("test"));
-        validate_dataset(test, algorithm->task(), static_cast<int>(algorithm->num_classes()), "test");
-        for (const auto& [metric, value] : metric_report(algorithm->predict(test), test.labels, algorithm->num_features())) {
+        for (const auto& [metric, value] : algorithm->evaluate_file(job.channels.at("test"))) {
           metrics.record(-1, -1, "test:" + metric, value);
           description["test_metrics"][metric] = value;
           log.info("test " + metric + " = " + std::to_string(value));

@@ -12,6 +12,7 @@
 #include "core/data/validation.h"
 #include "core/io/model_file.h"
 #include "core/job/job_context.h"
+#include "core/metrics/report.h"
 
 namespace tern {
 
@@ -36,6 +37,13 @@ class Algorithm {
   virtual std::int64_t num_features() const = 0;
   // Classes of a classifier (2 for binary); 1 for regression.
   virtual std::int64_t num_classes() const = 0;
+  // Predictions for every row of a data file (`tern predict`). By default: the file read as
+  // dense rows, checked to have the model's features, and predicted.
+  virtual Predictions predict_file(const std::filesystem::path& path);
+  // The model's metrics on a labelled data file (the test channel, `tern evaluate`). By
+  // default: the file read as dense rows, checked, predicted and scored by the task's metric
+  // set (evaluation.h); a language model reads a token stream instead.
+  virtual MetricValues evaluate_file(const std::filesystem::path& path);
 };
 
 }  // namespace tern

@@ -6,6 +6,18 @@
 
 namespace tern {
 
+Predictions Algorithm::predict_file(const std::filesystem::path& path) {
+  const Dataset data = load_dataset(path);
+  check_same_features("model", num_features(), "data", data.num_features());
+  return predict(data);
+}
+
+MetricValues Algorithm::evaluate_file(const std::filesystem::path& path) {
+  const Dataset data = load_dataset(path);
+  validate_dataset(data, task(), static_cast<int>(num_classes()), "data");
+  return metric_report(predict(data), data.labels, num_features());
+}
+
 MetricValues metric_report(const Predictions& predictions, const Tensor& labels, std::int64_t num_features) {
   switch (predictions.task) {
     case TaskKind::binary_classification:

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "core/algorithms/gpt_language_model.h"
 #include "core/algorithms/mlp.h"
 #include "core/io/model_file.h"
 
@@ -11,6 +12,7 @@ namespace tern {
 namespace {
 const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factories() {
   static const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>> table = {
+      {"gpt", [] { return std::make_unique<GptLanguageModel>(); }},
       {"mlp", [] { return std::make_unique<Mlp>(); }},
   };
   return table;

@@ -49,6 +49,12 @@ inline CommandResult run_tern_on_ranks(int ranks, const std::string& arguments, 
   return run_shell(launcher + " " + TERN_BINARY + " " + arguments);
 }
 
+// Expects that a command failed (non-zero exit) with `message` somewhere in its output.
+inline void expect_failed_with(const CommandResult& result, const std::string& message) {
+  EXPECT_NE(result.exit_code, 0) << "expected a failure mentioning: " << message;
+  EXPECT_NE(result.output.find(message), std::string::npos) << result.output;
+}
+
 // A fresh folder under the system temp folder, removed when the test ends.
 class ScratchFolder {
  public:

@@ -1,0 +1,284 @@
+#include "core/algorithms/gpt_language_model.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+
+#include "core/algorithms/hyperparameters.h"
+#include "core/algorithms/optimizer_hyperparameters.h"
+#include "core/data/token_stream.h"
+#include "core/job/progress.h"
+#include "core/nn/loss.h"
+#include "core/optim/gradient_averaging.h"
+#include "core/optim/gradient_clipping.h"
+#include "core/random/random.h"
+
+namespace tern {
+
+namespace {
+
+constexpr std::int64_t kEvaluationBatch = 32;  // windows a forward when evaluating
+
+struct TrainingConfig {
+  std::int64_t mini_batch_size = 16;  // global windows a step
+  std::int64_t epochs = 1;
+  std::int64_t max_steps = 0;  // when > 0, the number of steps (epochs repeat as needed)
+  std::uint64_t seed = 0;
+  float clip_gradient = 0.0f;
+  std::int64_t log_interval = 10;
+  std::int64_t eval_interval = 0;  // steps between validations; 0: at the end only
+  std::int64_t eval_sequences = 256;
+  OptimizerConfig optimizer;
+  LearningRateSchedule schedule;
+};
+
+// The windows of a token stream: window k is tokens [k·L, k·L + L] (L + 1 tokens).
+struct Windows {
+  const std::vector<std::int32_t>& tokens;
+  std::int64_t length;
+  std::int64_t count() const { return static_cast<std::int64_t>(tokens.size() - 1) / length; }
+};
+
+// The inputs [n, L] (i32) and next-token targets [n·L] (class indices as floats) of windows.
+std::pair<Tensor, Tensor> batch_of(const Windows& windows, std::span<const std::int64_t> window_indices) {
+  const auto n = static_cast<std::int64_t>(window_indices.size());
+  const std::int64_t length = windows.length;
+  Tensor ids = Tensor::empty({n, length}, DType::i32), targets = Tensor::empty({n * length});
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int32_t* window = windows.tokens.data() + window_indices[static_cast<std::size_t>(i)] * length;
+    for (std::int64_t t = 0; t < length; ++t) {
+      ids.data<std::int32_t>()[i * length + t] = window[t];
+      targets.data<float>()[i * length + t] = static_cast<float>(window[t + 1]);
+    }
+  }
+  return {ids, targets};
+}
+
+// Σ of the token losses and the token count over windows [begin, end), in evaluation mode.
+std::pair<double, double> loss_sum(Gpt& model, const Windows& windows, std::int64_t begin, std::int64_t end,
+                                   const Device& device) {
+  SoftmaxCrossEntropy loss;
+  double sum = 0.0, tokens = 0.0;
+  std::vector<std::int64_t> indices;
+  for (std::int64_t first = begin; first < end; first += kEvaluationBatch) {
+    indices.clear();
+    for (std::int64_t w = first; w < std::min(end, first + kEvaluationBatch); ++w) indices.push_back(w);
+    const auto [ids, targets] = batch_of(windows, indices);
+    Saved saved(ForwardMode{.training = false});
+    Saved loss_saved;
+    const double mean = loss.forward(model.forward(ids.to(device), saved), targets.to(device), loss_saved);
+    sum += mean * static_cast<double>(targets.numel());
+    tokens += static_cast<double>(targets.numel());
+  }
+  return {sum, tokens};
+}
+
+// −Σ p log p of the token frequencies, in nats: the loss of the best model that ignores context.
+double unigram_entropy(const std::vector<std::int32_t>& tokens) {
+  std::map<std::int32_t, double> counts;
+  for (const std::int32_t token : tokens) counts[token] += 1.0;
+  double entropy = 0.0;
+  for (const auto& [token, count] : counts) {
+    const double p = count / static_cast<double>(tokens.size());
+    entropy -= p * std::log(p);
+  }
+  return entropy;
+}
+
+std::pair<GptConfig, TrainingConfig> read_hyperparameters(HyperparameterReader& read, std::int64_t stream_vocabulary) {
+  GptConfig model;
+  TrainingConfig training;
+  model.n_layer = read.integer("n_layer", 2, Range::at_least(1));
+  model.n_head = read.integer("n_head", 2, Range::at_least(1));
+  model.d_model = read.integer("d_model", 64, Range::at_least(1));
+  model.context = read.integer("seq_len", 64, Range::at_least(1));
+  model.vocab_size = read.integer("vocab_size", stream_vocabulary, Range::at_least(1));
+  TERN_CHECK(model.vocab_size >= stream_vocabulary, "hyperparameter 'vocab_size' (", model.vocab_size,
+             ") is smaller than the training stream's vocabulary (", stream_vocabulary, ")");
+  TERN_CHECK(model.d_model % model.n_head == 0, "hyperparameter 'd_model' (", model.d_model,
+             ") must be a multiple of 'n_head' (", model.n_head, ")");
+  model.dropout = static_cast<float>(read.real("dropout", 0.0, {0.0, 0.99, false}));
+  model.tie_embeddings = read.boolean("tie_embeddings", true);
+  training.mini_batch_size = read.integer("mini_batch_size", 16, Range::at_least(1));
+  training.epochs = read.integer("epochs", 1, Range::at_least(1));
+  training.max_steps = read.integer("max_steps", 0, Range::non_negative());
+  training.seed = static_cast<std::uint64_t>(read.integer("seed", 0, Range::non_negative()));
+  training.clip_gradient = static_cast<float>(read.real("clip_gradient", 0.0, Range::non_negative()));
+  training.log_interval = read.integer("log_interval", 10, Range::at_least(1));
+  training.eval_interval = read.integer("eval_interval", 0, Range::non_negative());
+  training.eval_sequences = read.integer("eval_sequences", 256, Range::non_negative());
+  training.optimizer = read_optimizer_hyperparameters(read);
+  training.schedule = read_schedule_hyperparameters(read);
+  read.finish();
+  return {model, training};
+}
+
+}  // namespace
+
+void GptLanguageModel::fit(JobContext& job) {
+  TERN_CHECK(job.has_channel("train"), "gpt needs a train channel (--train FILE, a token stream)");
+  TERN_CHECK(job.train_distribution == DataDistribution::replicated,
+             "gpt reads its token streams replicated (every rank takes its slice of each batch): drop --distribution");
+  Communicator& comm = job.comm;
+  const int rank = comm.rank(), ranks = comm.size();
+  const TokenStream train = read_token_stream(job.channels.at("train"));
+  TokenStream validation;
+  if (job.has_channel("validation")) validation = read_token_stream(job.channels.at("validation"));
+
+  HyperparameterReader read("gpt", job.hyperparameters);
+  auto [model_config, training] = read_hyperparameters(read, train.vocab_size);
+  job.resolved_hyperparameters = read.resolved();
+  config_ = model_config;
+  TERN_CHECK(validation.tokens.empty() || validation.vocab_size <= config_.vocab_size, "the validation stream's vocabulary (",
+             validation.vocab_size, ") is larger than the model's (", config_.vocab_size, ")");
+
+  const std::int64_t global_batch = training.mini_batch_size;
+  TERN_CHECK(global_batch % ranks == 0, "hyperparameter 'mini_batch_size' (", global_batch,
+             ") must divide evenly across the ", ranks, " data-parallel ranks");
+  const std::int64_t rank_batch = global_batch / ranks;
+  const Windows train_windows{train.tokens, config_.context};
+  TERN_CHECK(static_cast<std::int64_t>(train.tokens.size()) > config_.context && train_windows.count() >= global_batch,
+             "the training stream (", train.tokens.size(), " tokens) holds ", train_windows.count(),
+             " windows of seq_len + 1 = ", config_.context + 1, " tokens, fewer than one global batch of ", global_batch);
+  const Windows validation_windows{validation.tokens, config_.context};
+  TERN_CHECK(validation.tokens.empty() || validation_windows.count() >= 1, "the validation stream (",
+             validation.tokens.size(), " tokens) is shorter than one window of ", config_.context + 1, " tokens");
+
+  model_ = std::make_unique<Gpt>(config_, training.seed);
+  std::vector<Parameter*> parameters = model_->parameters();
+  move_parameters_to(parameters, job.device);
+  Optimizer optimizer(training.optimizer, parameters);
+  std::unique_ptr<GradientAveraging> averaging;
+  if (ranks > 1) {
+    averaging = job.make_gradient_averaging(parameters);
+    averaging->broadcast_parameters();
+  }
+  const std::int64_t steps_per_epoch = train_windows.count() / global_batch;
+  const std::int64_t total_steps = training.max_steps > 0 ? training.max_steps : steps_per_epoch * training.epochs;
+  const std::int64_t epochs = (total_steps + steps_per_epoch - 1) / steps_per_epoch;
+  training.schedule.total_steps = total_steps;
+  std::int64_t parameter_count = 0;
+  for (const Parameter* parameter : parameters) parameter_count += parameter->value.numel();
+  job.log.info("gpt: " + std::to_string(config_.n_layer) + " layers, " + std::to_string(config_.n_head) + " heads, d_model " +
+               std::to_string(config_.d_model) + ", seq_len " + std::to_string(config_.context) + ", vocabulary " +
+               std::to_string(config_.vocab_size) + ": " + std::to_string(parameter_count) + " parameters; " +
+               std::to_string(train.tokens.size()) + " training tokens (" + std::to_string(train_windows.count()) +
+               " windows), " + std::to_string(total_steps) + " steps of " + std::to_string(global_batch) +
+               " sequences on " + std::to_string(ranks) + " rank(s); unigram entropy of the training tokens " +
+               std::to_string(unigram_entropy(train.tokens)) + " nats");
+
+  // Validation across ranks: each evaluates its contiguous share of the windows.
+  const auto validate = [&](std::int64_t step, std::int64_t epoch) {
+    if (validation.tokens.empty()) return;
+    std::int64_t windows = validation_windows.count();
+    if (training.eval_sequences > 0) windows = std::min(windows, training.eval_sequences);
+    const std::int64_t begin = windows * rank / ranks, end = windows * (rank + 1) / ranks;
+    std::vector<double> sums(2);
+    std::tie(sums[0], sums[1]) = loss_sum(*model_, validation_windows, begin, end, job.device);
+    allreduce(comm, std::span<double>(sums), ReduceOp::sum);
+    const double loss = sums[0] / sums[1];
+    job.metrics.record(step, epoch, "validation:loss", loss);
+    job.metrics.record(step, epoch, "validation:perplexity", std::exp(loss));
+    job.log.info("step " + std::to_string(step) + ": validation loss " + std::to_string(loss) + " nats, perplexity " +
+                 std::to_string(std::exp(loss)));
+  };
+
+  SoftmaxCrossEntropy loss;
+  ProgressReporter progress(total_steps, epochs, job.show_progress && rank == 0, "tokens");
+  std::int64_t step = 0;
+  for (std::int64_t epoch = 0; epoch < epochs && step < total_steps; ++epoch) {
+    const std::vector<std::int64_t> order = random_permutation(train_windows.count(), training.seed,
+                                                               stream_id("gpt.windows") + static_cast<std::uint64_t>(epoch));
+    const auto epoch_start = std::chrono::steady_clock::now();
+    std::int64_t epoch_steps = 0;
+    for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch && step < total_steps; ++epoch_step, ++step) {
+      job.faults.at_step(step);
+      const std::span<const std::int64_t> slice(order.data() + epoch_step * global_batch + rank * rank_batch,
+                                                static_cast<std::size_t>(rank_batch));
+      const auto [ids, targets] = batch_of(train_windows, slice);
+      Saved saved(ForwardMode{.training = true,
+                              .seed = training.seed,
+                              .step = static_cast<std::uint64_t>(step),
+                              .first_sample = rank * rank_batch,
+                              .gradient_listener = averaging.get()});
+      const Tensor logits = model_->forward(ids.to(job.device), saved);
+      Saved loss_saved;
+      double batch_loss = loss.forward(logits, targets.to(job.device), loss_saved);
+      zero_grads(parameters);
+      model_->backward(loss.backward(loss_saved), saved);
+      if (averaging) averaging->finish_step();
+      if (training.clip_gradient > 0) clip_gradients_by_global_norm(parameters, training.clip_gradient);
+      optimizer.step(static_cast<float>(training.schedule.rate_at(step)));
+      ++epoch_steps;
+      if (step % training.log_interval == 0) {
+        batch_loss = allreduce_value(comm, batch_loss, ReduceOp::average);
+        job.metrics.record(step, epoch, "train:loss", batch_loss);
+      }
+      progress.step_done(step, epoch, global_batch * config_.context, batch_loss);
+      if (training.eval_interval > 0 && (step + 1) % training.eval_interval == 0 && step + 1 < total_steps)
+        validate(step + 1, epoch);
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    job.metrics.record(step, epoch, "train:tokens_per_s",
+                       static_cast<double>(epoch_steps * global_batch * config_.context) / std::max(seconds, 1e-9));
+  }
+  validate(step, epochs - 1);
+}
+
+Predictions GptLanguageModel::predict(const Dataset&) {
+  throw Error("gpt is a language model: `tern generate` samples text from it, and `tern evaluate` gives its loss on "
+              "a token stream");
+}
+
+Predictions GptLanguageModel::predict_file(const std::filesystem::path&) { return predict(Dataset{}); }
+
+Tensor GptLanguageModel::next_token_logits(const Tensor& ids) {
+  TERN_CHECK(model_ != nullptr, "gpt: no model trained or loaded");
+  const Device& device = model_->parameters().front()->value.device();
+  Saved saved(ForwardMode{.training = false});
+  return model_->forward(ids.to(device), saved).to(Device::cpu());
+}
+
+MetricValues GptLanguageModel::evaluate_file(const std::filesystem::path& path) {
+  TERN_CHECK(model_ != nullptr, "gpt: no model trained or loaded");
+  const TokenStream stream = read_token_stream(path);
+  TERN_CHECK(stream.vocab_size <= config_.vocab_size, path.string(), ": vocabulary of ", stream.vocab_size,
+             " tokens, larger than the model's ", config_.vocab_size);
+  const Windows windows{stream.tokens, config_.context};
+  TERN_CHECK(stream.tokens.size() > static_cast<std::size_t>(config_.context), path.string(), ": ",
+             stream.tokens.size(), " tokens, fewer than one window of ", config_.context + 1);
+  const auto [sum, tokens] =
+      loss_sum(*model_, windows, 0, windows.count(), model_->parameters().front()->value.device());
+  return {{"loss", sum / tokens}, {"perplexity", std::exp(sum / tokens)}};
+}
+
+ModelFile GptLanguageModel::export_model() const {
+  ModelFile file;
+  file.attributes = {{"vocab_size", config_.vocab_size}, {"seq_len", config_.context},
+                     {"n_layer", config_.n_layer},       {"n_head", config_.n_head},
+                     {"d_model", config_.d_model},       {"dropout", config_.dropout},
+                     {"tie_embeddings", config_.tie_embeddings}};
+  for (Parameter* parameter : model_->parameters())
+    file.tensors.emplace("parameters/" + parameter->name, parameter->value.to(Device::cpu()));
+  return file;
+}
+
+void GptLanguageModel::import_model(const ModelFile& file) {
+  const nlohmann::json& attributes = file.attributes;
+  config_.vocab_size = attributes.at("vocab_size").get<std::int64_t>();
+  config_.context = attributes.at("seq_len").get<std::int64_t>();
+  config_.n_layer = attributes.at("n_layer").get<std::int64_t>();
+  config_.n_head = attributes.at("n_head").get<std::int64_t>();
+  config_.d_model = attributes.at("d_model").get<std::int64_t>();
+  config_.dropout = attributes.at("dropout").get<float>();
+  config_.tie_embeddings = attributes.at("tie_embeddings").get<bool>();
+  model_ = std::make_unique<Gpt>(config_, 0);
+  for (Parameter* parameter : model_->parameters()) {
+    const Tensor& stored = file.tensor("parameters/" + parameter->name);
+    TERN_CHECK(stored.shape() == parameter->value.shape(), "model tensor ", parameter->name, " has shape ",
+               shape_string(stored.shape()), ", the architecture needs ", shape_string(parameter->value.shape()));
+    parameter->value.copy_from(stored);
+  }
+}
+
+}  // namespace tern

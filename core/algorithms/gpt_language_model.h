@@ -1,0 +1,48 @@
+// gpt: a GPT-style language model (core/nn/gpt.h) trained on token streams
+// (core/data/token_stream.h) with next-token cross-entropy.
+//
+// The training stream is cut into windows of seq_len + 1 tokens that start every seq_len
+// tokens; a window's first seq_len tokens are the input and its last seq_len the targets.
+// Every epoch visits the windows in a seeded random order, mini_batch_size of them a step (the
+// global batch: with data parallelism each rank takes its equal slice, so dropout masks and the
+// averaged gradient do not depend on the number of ranks). The loss reported is the mean over
+// target tokens, in nats; perplexity is its exponential. Validation (the validation channel)
+// runs every eval_interval steps and at the end, on up to eval_sequences windows.
+//
+// This release trains with data parallelism only; the tensor- and pipeline-parallel layouts,
+// ZeRO-1, activation checkpointing and mixed precision for gpt are not built yet.
+#pragma once
+
+#include <memory>
+
+#include "core/algorithms/algorithm.h"
+#include "core/nn/gpt.h"
+
+namespace tern {
+
+class GptLanguageModel : public Algorithm {
+ public:
+  std::string name() const override { return "gpt"; }
+  void fit(JobContext& job) override;
+  // A language model does not score dense rows: these throw, pointing to `tern generate`.
+  Predictions predict(const Dataset& data) override;
+  Predictions predict_file(const std::filesystem::path& path) override;
+  ModelFile export_model() const override;
+  void import_model(const ModelFile& file) override;
+  // Next-token prediction is a classification over the vocabulary.
+  TaskKind task() const override { return TaskKind::multiclass_classification; }
+  std::int64_t num_features() const override { return config_.context; }
+  std::int64_t num_classes() const override { return config_.vocab_size; }
+  // loss (mean nats per target token) and perplexity on every window of a token stream.
+  MetricValues evaluate_file(const std::filesystem::path& path) override;
+
+  // Logits [B·T, vocab] for ids [B, T] (T ≤ context), in evaluation mode, on the host.
+  Tensor next_token_logits(const Tensor& ids);
+  const GptConfig& config() const { return config_; }
+
+ private:
+  GptConfig config_;
+  std::unique_ptr<Gpt> model_;
+};
+
+}  // namespace tern
