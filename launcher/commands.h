@@ -13,5 +13,6 @@ int train_command(const Arguments& arguments);
 int predict_command(const Arguments& arguments);
 int evaluate_command(const Arguments& arguments);
 int data_command(const Arguments& arguments);
+int generate_command(const Arguments& arguments);
 
 }  // namespace tern

@@ -2,7 +2,8 @@
 //   tern train     train an algorithm on data channels into a job folder
 //   tern predict   write predictions of a saved model for a data file
 //   tern evaluate  compute metrics of a saved model on a labelled data file
-//   tern data      convert | inspect | split data files
+//   tern data      convert | inspect | split | tokenize data files
+//   tern generate  sample text from a saved gpt model
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -16,7 +17,8 @@ constexpr const char* kUsage =
     "  train     train an algorithm into a job folder (tern train --help)\n"
     "  predict   predictions of a saved model for a data file\n"
     "  evaluate  metrics of a saved model on a labelled data file\n"
-    "  data      convert | inspect | split data files\n";
+    "  data      convert | inspect | split | tokenize data files\n"
+    "  generate  sample text from a saved gpt model\n";
 }
 
 int main(int argc, char** argv) {
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
       {"predict", tern::predict_command},
       {"evaluate", tern::evaluate_command},
       {"data", tern::data_command},
+      {"generate", tern::generate_command},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;

@@ -12,6 +12,7 @@
 #include "core/optim/gradient_averaging.h"
 #include "core/optim/gradient_clipping.h"
 #include "core/random/random.h"
+#include "kernels/common/philox.h"
 
 namespace tern {
 
@@ -237,6 +238,28 @@ Tensor GptLanguageModel::next_token_logits(const Tensor& ids) {
   const Device& device = model_->parameters().front()->value.device();
   Saved saved(ForwardMode{.training = false});
   return model_->forward(ids.to(device), saved).to(Device::cpu());
+}
+
+std::vector<std::int32_t> GptLanguageModel::generate(std::vector<std::int32_t> prompt, std::int64_t count,
+                                                     const SamplingConfig& sampling, std::uint64_t seed) {
+  TERN_CHECK(!prompt.empty(), "gpt: generation needs a prompt of at least one token");
+  for (const std::int32_t token : prompt) {
+    TERN_CHECK(token >= 0 && token < config_.vocab_size, "gpt: prompt token ", token, " is outside the vocabulary of ",
+               config_.vocab_size);
+  }
+  std::vector<std::int32_t> generated;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto window = static_cast<std::int64_t>(std::min<std::size_t>(prompt.size(), config_.context));
+    Tensor ids = Tensor::empty({1, window}, DType::i32);
+    std::copy(prompt.end() - window, prompt.end(), ids.data<std::int32_t>());
+    const Tensor logits = next_token_logits(ids);
+    const std::span<const float> last(logits.data<float>() + (window - 1) * config_.vocab_size,
+                                      static_cast<std::size_t>(config_.vocab_size));
+    const float uniform = kernels::philox_uniform(seed, static_cast<std::uint64_t>(i), stream_id("gpt.generate"));
+    generated.push_back(sample_token(last, sampling, uniform));
+    prompt.push_back(generated.back());  // the running context
+  }
+  return generated;
 }
 
 MetricValues GptLanguageModel::evaluate_file(const std::filesystem::path& path) {

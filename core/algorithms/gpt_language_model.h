@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "core/algorithms/algorithm.h"
+#include "core/algorithms/token_sampling.h"
 #include "core/nn/gpt.h"
 
 namespace tern {
@@ -38,6 +39,10 @@ class GptLanguageModel : public Algorithm {
 
   // Logits [B·T, vocab] for ids [B, T] (T ≤ context), in evaluation mode, on the host.
   Tensor next_token_logits(const Tensor& ids);
+  // `count` tokens that follow `prompt` (not empty), each sampled from the logits of the last
+  // `seq_len` tokens so far; the uniform numbers come from Philox under `seed`.
+  std::vector<std::int32_t> generate(std::vector<std::int32_t> prompt, std::int64_t count,
+                                     const SamplingConfig& sampling, std::uint64_t seed);
   const GptConfig& config() const { return config_; }
 
  private:

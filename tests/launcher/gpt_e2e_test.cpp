@@ -2,7 +2,8 @@
 // from scripts/prepare-data.sh). A small model trained for a few hundred steps must get its
 // validation loss well below the unigram entropy of the text (3.09 nats a byte: the best a
 // model that ignores context can do); the test channel reports loss and perplexity, `tern
-// evaluate` gives the same numbers from the saved model, and bad uses fail clearly.
+// evaluate` gives the same numbers from the saved model, `tern generate` samples from it as its
+// seed says, and bad uses fail clearly.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -50,6 +51,18 @@ TEST(GptE2E, LearnsAustenWellBelowTheUnigramEntropy) {
   const auto predicted = run_tern("predict --model " + (job / "model").string() + " --data " + validation.string() +
                                   " --output " + (scratch / "p.csv").string());
   testing::expect_failed_with(predicted, "tern generate");
+
+  // Sampling: fixed by the seed, prompt plus max-tokens bytes, greedy at temperature 0.
+  const std::string generate = "generate --model " + (job / "model").string() + " --prompt 'Mr. Darcy' --max-tokens 120";
+  const auto first = run_tern(generate + " --seed 7"), again = run_tern(generate + " --seed 7"),
+             other = run_tern(generate + " --seed 8");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  std::cout << "  sample: " << first.output << "\n";
+  EXPECT_EQ(first.output.size(), 9u + 120u);
+  EXPECT_EQ(first.output.rfind("Mr. Darcy", 0), 0u);
+  EXPECT_EQ(again.output, first.output);
+  EXPECT_NE(other.output, first.output);
+  EXPECT_EQ(run_tern(generate + " --temperature 0 --seed 1").output, run_tern(generate + " --temperature 0 --seed 2").output);
 }
 
 TEST(GptE2E, BadHyperparametersAndDataFailBeforeTraining) {
@@ -67,6 +80,15 @@ TEST(GptE2E, BadHyperparametersAndDataFailBeforeTraining) {
   fails_with("--train " + train.string() + " --hp vocab_size=100", "smaller than the training stream's vocabulary");
   fails_with("--train " + real_data("breast_cancer.csv").string(), "breast_cancer.csv");
   fails_with("--train " + train.string() + " --hp tp=2", "tp=2");
+
+  // generate needs a gpt model.
+  const auto data = real_data("breast_cancer.csv");
+  ASSERT_EQ(run_tern("train --algorithm mlp --quiet --train " + data.string() + " --output-dir " +
+                     (scratch / "mlp").string() + " --hp epochs=1")
+                .exit_code,
+            0);
+  testing::expect_failed_with(run_tern("generate --model " + (scratch / "mlp" / "model").string()),
+                              "is mlp, not a gpt language model");
 }
 
 }  // namespace
