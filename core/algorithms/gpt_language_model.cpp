@@ -10,7 +10,7 @@
 #include "core/job/progress.h"
 #include "core/nn/loss.h"
 #include "core/optim/gradient_averaging.h"
-#include "core/optim/gradient_clipping.h"
+#include "core/optim/parameter_update.h"
 #include "core/random/random.h"
 #include "kernels/common/philox.h"
 
@@ -26,6 +26,7 @@ struct TrainingConfig {
   std::int64_t max_steps = 0;  // when > 0, the number of steps (epochs repeat as needed)
   std::uint64_t seed = 0;
   float clip_gradient = 0.0f;
+  PrecisionConfig precision;
   std::int64_t log_interval = 10;
   std::int64_t eval_interval = 0;  // steps between validations; 0: at the end only
   std::int64_t eval_sequences = 256;
@@ -110,6 +111,7 @@ std::pair<GptConfig, TrainingConfig> read_hyperparameters(HyperparameterReader& 
   training.eval_sequences = read.integer("eval_sequences", 256, Range::non_negative());
   training.optimizer = read_optimizer_hyperparameters(read);
   training.schedule = read_schedule_hyperparameters(read);
+  training.precision = read_precision_hyperparameters(read);
   read.finish();
   return {model, training};
 }
@@ -154,6 +156,7 @@ void GptLanguageModel::fit(JobContext& job) {
     averaging = job.make_gradient_averaging(parameters);
     averaging->broadcast_parameters();
   }
+  ParameterUpdate update(optimizer, averaging.get(), training.precision.loss_scaling, training.clip_gradient);
   const std::int64_t steps_per_epoch = train_windows.count() / global_batch;
   const std::int64_t total_steps = training.max_steps > 0 ? training.max_steps : steps_per_epoch * training.epochs;
   const std::int64_t epochs = (total_steps + steps_per_epoch - 1) / steps_per_epoch;
@@ -201,19 +204,18 @@ void GptLanguageModel::fit(JobContext& job) {
                               .seed = training.seed,
                               .step = static_cast<std::uint64_t>(step),
                               .first_sample = rank * rank_batch,
+                              .gemm_dtype = training.precision.gemm_dtype,
                               .gradient_listener = averaging.get()});
       const Tensor logits = model_->forward(ids.to(job.device), saved);
       Saved loss_saved;
       double batch_loss = loss.forward(logits, targets.to(job.device), loss_saved);
-      zero_grads(parameters);
-      model_->backward(loss.backward(loss_saved), saved);
-      if (averaging) averaging->finish_step();
-      if (training.clip_gradient > 0) clip_gradients_by_global_norm(parameters, training.clip_gradient);
-      optimizer.step(static_cast<float>(training.schedule.rate_at(step)));
+      update.backward_and_step(*model_, saved, loss.backward(loss_saved),
+                               static_cast<float>(training.schedule.rate_at(step)));
       ++epoch_steps;
       if (step % training.log_interval == 0) {
         batch_loss = allreduce_value(comm, batch_loss, ReduceOp::average);
         job.metrics.record(step, epoch, "train:loss", batch_loss);
+        if (update.loss_scaler() != nullptr) job.metrics.record(step, epoch, "train:loss_scale", update.loss_scaler()->scale());
       }
       progress.step_done(step, epoch, global_batch * config_.context, batch_loss);
       if (training.eval_interval > 0 && (step + 1) % training.eval_interval == 0 && step + 1 < total_steps)

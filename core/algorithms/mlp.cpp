@@ -15,11 +15,9 @@
 #include "core/nn/activation.h"
 #include "core/nn/dropout.h"
 #include "core/nn/linear.h"
-#include "core/nn/mixed_precision.h"
 #include "core/optim/gradient_averaging.h"
-#include "core/optim/gradient_clipping.h"
 #include "core/optim/learning_rate_schedule.h"
-#include "core/optim/loss_scaler.h"
+#include "core/optim/parameter_update.h"
 #include "core/optim/optimizer.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/loss.h"
@@ -39,8 +37,7 @@ struct TrainingConfig {
   bool shuffle = true;
   float clip_gradient = 0.0f;
   std::int64_t log_interval = 10;
-  DType gemm_dtype = DType::f32;  // mixed precision: bf16 or f16 GEMM inputs
-  LossScalingConfig loss_scaling;   // for f16
+  PrecisionConfig precision;
   OptimizerConfig optimizer;
   LearningRateSchedule schedule;
 };
@@ -89,12 +86,7 @@ std::pair<Mlp::Architecture, TrainingConfig> read_hyperparameters(Hyperparameter
   training.shuffle = read.boolean("shuffle", true);
   training.clip_gradient = static_cast<float>(read.real("clip_gradient", 0.0, Range::non_negative()));
   training.log_interval = read.integer("log_interval", 10, Range::at_least(1));
-  training.gemm_dtype = gemm_dtype_from_name(read.choice("precision", "f32", {"f32", "bf16", "f16"}));
-  training.loss_scaling.initial_scale = read.real("loss_scale", 65536.0, Range::between(0x1p-24, 0x1p64));
-  training.loss_scaling.growth_interval = read.integer("loss_scale_growth_interval", 2000, Range::at_least(1));
-  TERN_CHECK(training.gemm_dtype == DType::f16 ||
-                 (!read.given("loss_scale") && !read.given("loss_scale_growth_interval")),
-             "hyperparameters 'loss_scale' and 'loss_scale_growth_interval' apply to precision f16 only");
+  training.precision = read_precision_hyperparameters(read);
 
   training.optimizer = read_optimizer_hyperparameters(read);
   training.schedule = read_schedule_hyperparameters(read);
@@ -279,14 +271,14 @@ void Mlp::fit(JobContext& job) {
   move_parameters_to(parameters_, job.device);
   std::unique_ptr<Loss> loss = make_loss(architecture_.task);
   Optimizer optimizer(training.optimizer, parameters_);
-  std::optional<DynamicLossScaler> loss_scaler;
-  if (training.gemm_dtype == DType::f16) loss_scaler.emplace(training.loss_scaling);
   std::unique_ptr<GradientAveraging> averaging;
   if (ranks > 1) {
     TERN_CHECK(job.make_gradient_averaging != nullptr, "a ", ranks, "-rank job without gradient averaging");
     averaging = job.make_gradient_averaging(parameters_);
     averaging->broadcast_parameters();
   }
+  ParameterUpdate update(optimizer, averaging.get(), training.precision.loss_scaling, training.clip_gradient);
+  const DynamicLossScaler* loss_scaler = update.loss_scaler();
 
   // Every rank runs the same number of steps per epoch (agreed before training), so uneven
   // shards never leave a rank waiting in a collective.
@@ -335,21 +327,14 @@ void Mlp::fit(JobContext& job) {
                               .seed = training.seed,
                               .step = static_cast<std::uint64_t>(step),
                               .first_sample = first_sample,
-                              .gemm_dtype = training.gemm_dtype,
+                              .gemm_dtype = training.precision.gemm_dtype,
                               .gradient_listener = averaging.get()});
       saved.input_gradient = false;  // x is data
       const Tensor outputs = network_.forward(x, saved);
       Saved loss_saved;
       double batch_loss = loss->forward(outputs, targets, loss_saved);
-      zero_grads(optimizer.parameters());
-      Tensor loss_gradient = loss->backward(loss_saved);
-      if (loss_scaler) loss_scaler->scale_loss_gradient(loss_gradient);
-      network_.backward(loss_gradient, saved);
-      if (averaging) averaging->finish_step();
-      if (!loss_scaler || loss_scaler->unscale_gradients(optimizer.parameters())) {
-        if (training.clip_gradient > 0) clip_gradients_by_global_norm(optimizer.parameters(), training.clip_gradient);
-        optimizer.step(static_cast<float>(training.schedule.rate_at(step)));
-      }
+      update.backward_and_step(network_, saved, loss->backward(loss_saved),
+                               static_cast<float>(training.schedule.rate_at(step)));
 
       epoch_loss_sum += batch_loss;
       if (step % training.log_interval == 0) {

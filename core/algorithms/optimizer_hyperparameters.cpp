@@ -1,5 +1,7 @@
 #include "core/algorithms/optimizer_hyperparameters.h"
 
+#include "core/nn/mixed_precision.h"
+
 namespace tern {
 
 OptimizerConfig read_optimizer_hyperparameters(HyperparameterReader& read) {
@@ -25,6 +27,18 @@ LearningRateSchedule read_schedule_hyperparameters(HyperparameterReader& read) {
   schedule.min_rate = read.real("lr_scheduler_minimum_lr", 0.0, Range::non_negative());
   schedule.warmup_steps = read.integer("warmup_steps", 0, Range::non_negative());
   return schedule;
+}
+
+PrecisionConfig read_precision_hyperparameters(HyperparameterReader& read) {
+  PrecisionConfig precision;
+  precision.gemm_dtype = gemm_dtype_from_name(read.choice("precision", "f32", {"f32", "bf16", "f16"}));
+  LossScalingConfig scaling;
+  scaling.initial_scale = read.real("loss_scale", 65536.0, Range::between(0x1p-24, 0x1p64));
+  scaling.growth_interval = read.integer("loss_scale_growth_interval", 2000, Range::at_least(1));
+  TERN_CHECK(precision.gemm_dtype == DType::f16 || (!read.given("loss_scale") && !read.given("loss_scale_growth_interval")),
+             "hyperparameters 'loss_scale' and 'loss_scale_growth_interval' apply to precision f16 only");
+  if (precision.gemm_dtype == DType::f16) precision.loss_scaling = scaling;
+  return precision;
 }
 
 }  // namespace tern

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <sstream>
 
 #include "tests/launcher/tern_cli.h"
 
@@ -63,6 +64,31 @@ TEST(GptE2E, LearnsAustenWellBelowTheUnigramEntropy) {
   EXPECT_EQ(again.output, first.output);
   EXPECT_NE(other.output, first.output);
   EXPECT_EQ(run_tern(generate + " --temperature 0 --seed 1").output, run_tern(generate + " --temperature 0 --seed 2").output);
+}
+
+// Mixed precision: an f16 run (with loss scaling) ends near the f32 run's validation loss.
+TEST(GptE2E, F16TrainsAsWellAsF32) {
+  const auto train = real_data("austen/train.h5"), validation = real_data("austen/validation.h5");
+  TERN_REQUIRE_REAL_DATA(train);
+  ScratchFolder scratch;
+  const auto validation_loss = [&](const std::string& precision) {
+    const auto job = scratch / precision;
+    const auto result = run_tern("train --algorithm gpt --train " + train.string() + " --validation " +
+                                 validation.string() + " --output-dir " + job.string() + kSmallGpt +
+                                 " --hp max_steps=150 --hp precision=" + precision);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    double last = 0.0;
+    std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
+    for (std::string line; std::getline(lines, line);) {
+      const auto record = nlohmann::json::parse(line);
+      if (record.at("name") == "validation:loss") last = record.at("value").get<double>();
+    }
+    return last;
+  };
+  const double f32 = validation_loss("f32"), f16 = validation_loss("f16");
+  std::cout << "  validation loss after 150 steps: f32 " << f32 << ", f16 " << f16 << "\n";
+  EXPECT_NEAR(f16, f32, 0.1);
+  EXPECT_GT(testing::count_metric_records(scratch / "f16" / "metrics.jsonl", "train:loss_scale"), 0);
 }
 
 TEST(GptE2E, BadHyperparametersAndDataFailBeforeTraining) {
