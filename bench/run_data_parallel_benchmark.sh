@@ -6,12 +6,7 @@
 #       x 1 thread (batch 256 a rank); ROUNDS rounds (default 3), interleaved, medians compared
 #   (3) overlap: the share of the averaging hidden behind backward (from the 2-rank runs)
 # Installs the peer (python3-torch, libopenblas0-openmp) and builds Tern if needed.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${TERN_BUILD_DIR:-$root/build}
-"$root/scripts/install-deps.sh" --bench
-TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh" >/dev/null
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$(dirname "$0")/prepare.sh"
 
 echo "== (1) allreduce bus bandwidth, 2 ranks"
 mpirun -np 2 --bind-to core "$build_dir/bench/allreduce_bandwidth" | tee /dev/stderr >/dev/null

@@ -5,9 +5,7 @@
 # PyTorch; prints both training rates (epochs after the first), both test accuracies and the
 # ratio. Installs the peer (python3-torch) and builds Tern and the data if needed.
 # Usage: bench/run_fashion_mnist_benchmark.sh [--device cpu|cuda] [--precision f32|bf16|f16]
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${TERN_BUILD_DIR:-$root/build}
+source "$(dirname "$0")/prepare.sh"
 threads=${THREADS:-2}
 epochs=${EPOCHS:-3}
 device=cpu precision=f32
@@ -18,8 +16,6 @@ while (( $# )); do
     *) echo "usage: $0 [--device cpu|cuda] [--precision f32|bf16|f16]" >&2; exit 2 ;;
   esac
 done
-"$root/scripts/install-deps.sh" --bench
-TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh" >/dev/null
 data=$build_dir/data/fashion-mnist
 "$root/scripts/prepare-data.sh" "$build_dir/launcher/tern" "$build_dir/data" >/dev/null
 

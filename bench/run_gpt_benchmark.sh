@@ -3,12 +3,7 @@
 # small GPT (4 layers, d_model 128, 4 heads, sequence 128, byte vocabulary, batch 8) on 1 rank
 # x 2 threads for both, then Tern data-parallel on 2 ranks x 1 thread (batch 8 a rank);
 # prints tokens/s and the ratios. Installs the peer (python3-torch) and builds Tern if needed.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${TERN_BUILD_DIR:-$root/build}
-"$root/scripts/install-deps.sh" --bench
-TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh" >/dev/null
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source "$(dirname "$0")/prepare.sh"
 
 torch_line=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=2 /usr/bin/python3 \
   "$root/bench/gpt_pytorch.py" --threads 2 | tee /dev/stderr | tail -1)

@@ -2,12 +2,8 @@
 # MLP training throughput, Tern vs PyTorch, same shapes, same machine, same run:
 # 784-512-512-10, batch 256, float32, SGD, 2 threads. Prints both rates and the ratio.
 # Installs the peer (python3-torch, libopenblas0-openmp) and builds Tern if needed.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${TERN_BUILD_DIR:-$root/build}
+source "$(dirname "$0")/prepare.sh"
 threads=${THREADS:-2}
-"$root/scripts/install-deps.sh" --bench
-TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh" >/dev/null
 
 # PyTorch: Debian's python3; OpenBLAS must see the real CPU (see README, "Benchmarks").
 torch_line=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads \
