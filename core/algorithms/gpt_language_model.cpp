@@ -87,6 +87,21 @@ double unigram_entropy(const std::vector<std::int32_t>& tokens) {
   return entropy;
 }
 
+// What this rank holds, in its log: parameters, gradients and optimizer state, and the
+// activations the first step's forward kept for backward.
+void log_memory(JobContext& job, int rank, const std::vector<Parameter*>& parameters, const Optimizer& optimizer,
+                std::size_t activation_bytes) {
+  std::size_t parameter_bytes = 0, gradient_bytes = 0;
+  for (const Parameter* parameter : parameters) {
+    parameter_bytes += parameter->value.size_bytes();
+    gradient_bytes += parameter->grad.size_bytes();
+  }
+  const auto mib = [](std::size_t bytes) { return std::to_string(static_cast<double>(bytes) / (1 << 20)) + " MiB"; };
+  job.log.info("memory of rank " + std::to_string(rank) + ": parameters " + mib(parameter_bytes) + ", gradients " +
+               mib(gradient_bytes) + ", optimizer state " + mib(optimizer.state_bytes()) +
+               ", activations kept for backward " + mib(activation_bytes));
+}
+
 std::pair<GptConfig, TrainingConfig> read_hyperparameters(HyperparameterReader& read, std::int64_t stream_vocabulary) {
   GptConfig model;
   TrainingConfig training;
@@ -207,6 +222,7 @@ void GptLanguageModel::fit(JobContext& job) {
                               .gemm_dtype = training.precision.gemm_dtype,
                               .gradient_listener = averaging.get()});
       const Tensor logits = model_->forward(ids.to(job.device), saved);
+      if (step == 0) log_memory(job, rank, parameters, optimizer, saved_activation_bytes(saved, parameters));
       Saved loss_saved;
       double batch_loss = loss.forward(logits, targets.to(job.device), loss_saved);
       update.backward_and_step(*model_, saved, loss.backward(loss_saved),

@@ -77,6 +77,10 @@ class Module {
 };
 
 void zero_grads(const std::vector<Parameter*>& parameters);
+// Bytes of the distinct tensors a forward kept in `saved` (and its children) for backward, the
+// `parameters`' own values not counted: the activation memory of a step. Tensors that share
+// storage count once, at the largest.
+std::size_t saved_activation_bytes(const Saved& saved, const std::vector<Parameter*>& parameters);
 // Tells the mode's gradient listener (if any) that `module`'s parameter gradients are complete:
 // composite modules call it for each part as soon as that part's backward is done.
 void report_gradients_ready(Module& module, const ForwardMode& mode);

@@ -25,6 +25,13 @@ Optimizer::Optimizer(const OptimizerConfig& config, std::vector<Parameter*> para
   }
 }
 
+std::size_t Optimizer::state_bytes() const {
+  std::size_t bytes = 0;
+  for (const Tensor& state : state_1_) bytes += state.size_bytes();
+  for (const Tensor& state : state_2_) bytes += state.size_bytes();
+  return bytes;
+}
+
 void Optimizer::step(float learning_rate) {
   ++steps_taken_;
   kernels::OptimizerStepConfig step_config;

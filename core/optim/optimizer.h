@@ -35,6 +35,8 @@ class Optimizer {
   // One update of every parameter from its current gradient, at this learning rate.
   void step(float learning_rate);
   std::int64_t steps_taken() const { return steps_taken_; }
+  // Bytes of the optimizer's state tensors (moments, accumulators).
+  std::size_t state_bytes() const;
   const std::vector<Parameter*>& parameters() const { return parameters_; }
 
  private:

@@ -36,6 +36,8 @@ class Tensor {
   static Tensor from_values(const Shape& shape, std::span<const float> values);
 
   bool defined() const { return storage_ != nullptr; }
+  // The start of the storage this tensor is a view of: equal for tensors that share it.
+  const void* storage_address() const { return storage_.get(); }
   const Shape& shape() const { return shape_; }
   std::int64_t dim(std::size_t axis) const { return shape_.at(axis); }
   std::size_t ndim() const { return shape_.size(); }

@@ -7,6 +7,7 @@
 // additions. Adam divides that noise by its own running size and turns it into steps of the
 // learning rate's size, so the key biases of two layouts drift apart by design (measured:
 // 4e-4 here, while every other tensor agrees to 1e-6). They are left out of the comparison.
+// Each rank's memory report shows half the activations of the single rank's.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -50,6 +51,18 @@ TEST(GptDataParallel, TwoRanksTrainTheSingleRankModel) {
   }
   std::cout << "  2 ranks vs 1: relative difference " << worst << "\n";
   EXPECT_LE(worst, 1e-5);
+
+  // Each rank logs its memory: the same parameters, half the activations on half the batch.
+  const auto activation_mib = [&](const std::filesystem::path& log) {
+    const std::string text = testing::read_text(log), key = "activations kept for backward ";
+    const auto at = text.find(key);
+    EXPECT_NE(at, std::string::npos) << log;
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + key.size()));
+  };
+  const double one_rank = activation_mib(scratch / "one" / "logs" / "rank-0.log");
+  EXPECT_GT(one_rank, 0.0);
+  for (const char* log : {"rank-0.log", "rank-1.log"})
+    EXPECT_NEAR(activation_mib(scratch / "two" / "logs" / log), one_rank / 2, one_rank * 0.01) << log;
 }
 
 }  // namespace

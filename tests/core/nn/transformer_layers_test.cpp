@@ -216,6 +216,18 @@ TEST(TransformerBlock, ReportsEveryParameterOnceAsItsGradientIsDone) {
   EXPECT_EQ(reported, expected);
 }
 
+// The activation bytes of a forward: every distinct saved tensor once, the weights not at all.
+TEST(SavedActivationBytes, CountsSharedStorageOnceAndLeavesOutTheParameters) {
+  CausalSelfAttention attention(8, 2, "attn", 1);
+  Saved saved;
+  attention.forward(random_tensor({3, 5, 8}, 34), saved);
+  // qkv [15, 24] and P [3, 2, 5, 5] in the attention; the qkv Linear's input x [15, 8] and the
+  // projection's input [15, 8]; the weights the Linears keep are parameters.
+  const std::size_t expected = 4 * (15 * 24 + 3 * 2 * 5 * 5 + 15 * 8 + 15 * 8);
+  EXPECT_EQ(saved_activation_bytes(saved, attention.parameters()), expected);
+  EXPECT_GT(saved_activation_bytes(saved, {}), expected);  // with the weights
+}
+
 TEST(CausalSelfAttention, RejectsWidthsThatTheHeadsDoNotDivide) {
   EXPECT_THROW(CausalSelfAttention(10, 3, "attn", 1), Error);
   CausalSelfAttention attention(8, 2, "attn", 1);
