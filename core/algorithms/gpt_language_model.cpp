@@ -30,6 +30,7 @@ struct TrainingConfig {
   std::int64_t log_interval = 10;
   std::int64_t eval_interval = 0;  // steps between validations; 0: at the end only
   std::int64_t eval_sequences = 256;
+  bool activation_checkpointing = false;
   OptimizerConfig optimizer;
   LearningRateSchedule schedule;
 };
@@ -124,6 +125,7 @@ std::pair<GptConfig, TrainingConfig> read_hyperparameters(HyperparameterReader& 
   training.log_interval = read.integer("log_interval", 10, Range::at_least(1));
   training.eval_interval = read.integer("eval_interval", 0, Range::non_negative());
   training.eval_sequences = read.integer("eval_sequences", 256, Range::non_negative());
+  training.activation_checkpointing = read.boolean("activation_checkpointing", false);
   training.optimizer = read_optimizer_hyperparameters(read);
   training.schedule = read_schedule_hyperparameters(read);
   training.precision = read_precision_hyperparameters(read);
@@ -163,6 +165,7 @@ void GptLanguageModel::fit(JobContext& job) {
              validation.tokens.size(), " tokens) is shorter than one window of ", config_.context + 1, " tokens");
 
   model_ = std::make_unique<Gpt>(config_, training.seed);
+  model_->set_activation_checkpointing(training.activation_checkpointing);
   std::vector<Parameter*> parameters = model_->parameters();
   move_parameters_to(parameters, job.device);
   Optimizer optimizer(training.optimizer, parameters);

@@ -10,9 +10,9 @@
 // runs every eval_interval steps and at the end, on up to eval_sequences windows.
 //
 // Mixed precision (precision = bf16 | f16) rounds the inputs of the blocks' Linear GEMMs; the
-// attention scores and the output head stay f32. This release trains with data parallelism
-// only; the tensor- and pipeline-parallel layouts, ZeRO-1 and activation checkpointing for gpt
-// are not built yet.
+// attention scores and the output head stay f32. activation_checkpointing recomputes each
+// block in backward (core/nn/gpt.h). This release trains with data parallelism only; the
+// tensor- and pipeline-parallel layouts and ZeRO-1 are not built yet.
 #pragma once
 
 #include <memory>

@@ -54,8 +54,15 @@ Tensor Gpt::forward(const Tensor& ids, Saved& saved) {
   const Tensor position_rows = position_embedding_.forward(positions, saved.children[kPositions]);
   backend_for(x.device()).accumulate(x.device_data<float>(), position_rows.device_data<float>(), x.numel());
   x = embedding_dropout_.forward(x, saved.children[kDropout]);
-  for (std::size_t layer = 0; layer < blocks_.size(); ++layer)
-    x = blocks_[layer]->forward(x, saved.children[kFirstBlock + layer]);
+  for (std::size_t layer = 0; layer < blocks_.size(); ++layer) {
+    Saved& block_saved = saved.children[kFirstBlock + layer];
+    const Tensor input = x;
+    x = blocks_[layer]->forward(input, block_saved);
+    if (activation_checkpointing_) {
+      block_saved.children.clear();  // recomputed in backward
+      block_saved.tensors = {input};
+    }
+  }
   const Tensor normed = final_norm_.forward(x, saved.children.back()).reshaped({batch * time, d});
   Tensor logits = Tensor::empty({batch * time, config_.vocab_size}, DType::f32, ids.device());
   gemm(Transpose::no, Transpose::yes, 1.0f, normed, output_weight().value, 0.0f, logits);
@@ -74,7 +81,16 @@ Tensor Gpt::backward(const Tensor& dlogits, Saved& saved) {
   Tensor dx = final_norm_.backward(dnormed.reshaped({batch, normed.dim(0) / batch, config_.d_model}),
                                    saved.children.back());
   report_gradients_ready(final_norm_, saved.mode);
-  for (std::size_t layer = blocks_.size(); layer-- > 0;) dx = blocks_[layer]->backward(dx, saved.children[kFirstBlock + layer]);
+  for (std::size_t layer = blocks_.size(); layer-- > 0;) {
+    Saved& block_saved = saved.children[kFirstBlock + layer];
+    if (activation_checkpointing_) {
+      Saved recomputed(block_saved.mode);
+      blocks_[layer]->forward(block_saved.tensors.at(0), recomputed);
+      dx = blocks_[layer]->backward(dx, recomputed);
+    } else {
+      dx = blocks_[layer]->backward(dx, block_saved);
+    }
+  }
   dx = embedding_dropout_.backward(dx, saved.children[kDropout]);
   position_embedding_.backward(dx, saved.children[kPositions]);
   token_embedding_.backward(dx, saved.children[kTokens]);

@@ -6,6 +6,11 @@
 // dropout, and both embeddings get dx₀ (with tied weights wte's gradient is the sum of the
 // head's and the lookup's). The next-token loss is the caller's (softmax cross-entropy on the
 // logits against the ids shifted by one).
+//
+// Activation checkpointing (per block, off by default): forward keeps only each block's input
+// and drops what the block saved; backward runs the block's forward again from that input,
+// with the same mode (so the same dropout masks), then its backward. Activation memory falls
+// from all the blocks' saved tensors to their inputs, for one more forward per block.
 #pragma once
 
 #include <memory>
@@ -40,6 +45,7 @@ class Gpt : public Module {
   std::vector<Parameter*> parameters() override;
 
   const GptConfig& config() const { return config_; }
+  void set_activation_checkpointing(bool enabled) { activation_checkpointing_ = enabled; }
 
  private:
   Parameter& output_weight() { return config_.tie_embeddings ? token_embedding_.table() : *output_weight_; }
@@ -50,6 +56,7 @@ class Gpt : public Module {
   std::vector<std::unique_ptr<TransformerBlock>> blocks_;
   LayerNorm final_norm_;
   std::unique_ptr<Parameter> output_weight_;  // untied only
+  bool activation_checkpointing_ = false;
 };
 
 }  // namespace tern

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <vector>
 
 #include "core/nn/loss.h"
@@ -49,6 +50,34 @@ TEST_P(GptGradient, EveryParameterMatchesFiniteDifferences) {
 }
 
 INSTANTIATE_TEST_SUITE_P(TiedAndUntied, GptGradient, ::testing::Bool());
+
+// Recomputing each block in backward gives the very same gradients (the same kernels on the
+// same inputs, dropout masks included), from a fraction of the saved activations.
+TEST(Gpt, ActivationCheckpointingGivesIdenticalGradientsFromLessMemory) {
+  const GptConfig config{.vocab_size = 30, .context = 12, .n_layer = 3, .n_head = 2, .d_model = 16, .dropout = 0.2f};
+  std::vector<std::int32_t> values;
+  for (int i = 0; i < 2 * 12; ++i) values.push_back((i * 7) % 30);
+  const Tensor ids = ids_tensor(values, 2);
+  const Tensor dlogits = random_tensor({24, 30}, 8);
+  const auto run = [&](bool checkpointing, std::size_t& activation_bytes) {
+    Gpt gpt(config, 9);
+    gpt.set_activation_checkpointing(checkpointing);
+    Saved saved(ForwardMode{.training = true, .seed = 4, .step = 2});
+    gpt.forward(ids, saved);
+    activation_bytes = saved_activation_bytes(saved, gpt.parameters());
+    zero_grads(gpt.parameters());
+    gpt.backward(dlogits, saved);
+    std::vector<std::vector<float>> gradients;
+    for (const Parameter* parameter : gpt.parameters())
+      gradients.emplace_back(parameter->grad.values().begin(), parameter->grad.values().end());
+    return gradients;
+  };
+  std::size_t plain_bytes = 0, checkpointed_bytes = 0;
+  const auto plain = run(false, plain_bytes);
+  EXPECT_EQ(run(true, checkpointed_bytes), plain);
+  std::cout << "  activations kept: " << plain_bytes << " bytes plain, " << checkpointed_bytes << " checkpointed\n";
+  EXPECT_LT(checkpointed_bytes * 3, plain_bytes);
+}
 
 TEST(Gpt, ALogitNeverSeesALaterToken) {
   Gpt gpt({.vocab_size = 20, .context = 8, .n_layer = 2, .n_head = 2, .d_model = 16}, 4);
