@@ -22,6 +22,8 @@ import time
 import h5py
 import torch
 
+from torch_peer import MixedPrecision, configure
+
 
 def load(path):
     with h5py.File(path, "r") as file:
@@ -41,13 +43,6 @@ def make_mlp():
         torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Dropout(0.1),
         torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Dropout(0.1),
         torch.nn.Linear(128, 10))
-
-
-def make_grad_scaler(device, enabled):
-    """torch.amp.GradScaler where this PyTorch has it (2.3 and later), else the older CUDA one."""
-    if hasattr(torch.amp, "GradScaler"):
-        return torch.amp.GradScaler(device, enabled=enabled)
-    return torch.cuda.amp.GradScaler(enabled=enabled)
 
 
 def tern_figures(job):
@@ -75,11 +70,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--tern-job", type=pathlib.Path)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    torch.backends.cuda.matmul.allow_tf32 = False
+    synchronize = configure(args.device, args.threads)
     device = torch.device(args.device)
-    synchronize = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
 
     train_x, train_y = load(args.train)
     test_x, test_y = load(args.test)
@@ -95,8 +87,7 @@ def main():
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total_steps) / total_steps)))
     loss_function = torch.nn.CrossEntropyLoss()
-    autocast_dtype = {"f32": None, "bf16": torch.bfloat16, "f16": torch.float16}[args.precision]
-    scaler = make_grad_scaler(args.device, enabled=args.precision == "f16")
+    precision = MixedPrecision(args.device, args.precision)
 
     rates = []
     for epoch in range(args.epochs):
@@ -109,11 +100,9 @@ def main():
             rows = order[step * batch:(step + 1) * batch]
             x, y = train_x[rows].to(device), train_y[rows].to(device)
             optimizer.zero_grad(set_to_none=False)
-            with torch.autocast(args.device, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+            with precision.autocast():
                 loss = loss_function(model(x), y)
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
+            precision.backward_and_step(loss, optimizer)
             schedule.step()
             loss_sum += loss.detach().float()
         epoch_loss = loss_sum.item() / steps_per_epoch

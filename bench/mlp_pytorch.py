@@ -14,6 +14,8 @@ import time
 
 import torch
 
+from torch_peer import MixedPrecision, configure
+
 
 def make_mlp():
     """784-512-512-10 with ReLU, as bench/mlp_throughput.cpp builds it."""
@@ -28,13 +30,6 @@ def make_batch(batch):
     return torch.rand(batch, 784) * 2 - 1, torch.arange(batch) % 10
 
 
-def make_grad_scaler(device, enabled):
-    """torch.amp.GradScaler where this PyTorch has it (2.3 and later), else the older CUDA one."""
-    if hasattr(torch.amp, "GradScaler"):
-        return torch.amp.GradScaler(device, enabled=enabled)
-    return torch.cuda.amp.GradScaler(enabled=enabled)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=256)
@@ -44,27 +39,21 @@ def main():
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--precision", choices=["f32", "bf16", "f16"], default="f32")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
-    torch.backends.cuda.matmul.allow_tf32 = False
+    synchronize = configure(args.device, args.threads)
     device = torch.device(args.device)
-    synchronize = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
 
     model = make_mlp().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_function = torch.nn.CrossEntropyLoss()
     x, labels = (t.to(device) for t in make_batch(args.batch))
 
-    autocast_dtype = {"f32": None, "bf16": torch.bfloat16, "f16": torch.float16}[args.precision]
-    scaler = make_grad_scaler(args.device, enabled=args.precision == "f16")
+    precision = MixedPrecision(args.device, args.precision)
 
     def step():
         optimizer.zero_grad(set_to_none=False)
-        with torch.autocast(args.device, dtype=autocast_dtype, enabled=autocast_dtype is not None):
+        with precision.autocast():
             loss = loss_function(model(x), labels)
-        scaler.scale(loss).backward()
-        scaler.step(optimizer)
-        scaler.update()
+        precision.backward_and_step(loss, optimizer)
 
     for _ in range(args.warmup):
         step()

@@ -247,12 +247,16 @@ void GptLanguageModel::fit(JobContext& job) {
   validate(step, epochs - 1);
 }
 
-Predictions GptLanguageModel::predict(const Dataset&) {
+namespace {
+[[noreturn]] void refuse_row_predictions() {
   throw Error("gpt is a language model: `tern generate` samples text from it, and `tern evaluate` gives its loss on "
               "a token stream");
 }
+}  // namespace
 
-Predictions GptLanguageModel::predict_file(const std::filesystem::path&) { return predict(Dataset{}); }
+Predictions GptLanguageModel::predict(const Dataset&) { refuse_row_predictions(); }
+
+Predictions GptLanguageModel::predict_file(const std::filesystem::path&) { refuse_row_predictions(); }
 
 Tensor GptLanguageModel::next_token_logits(const Tensor& ids) {
   TERN_CHECK(model_ != nullptr, "gpt: no model trained or loaded");
