@@ -51,6 +51,23 @@ class Backend {
                                                 float grad_scale, float* row_loss, float* dlogits) const = 0;
   virtual void squared_error(const float* predictions, const float* targets, std::int64_t rows, float grad_scale,
                              float* row_loss, float* dpredictions) const = 0;
+  // Vocabulary-parallel softmax cross-entropy (Megatron-LM; kernels/cpu/loss.h): this
+  // tensor-parallel rank holds the logits columns [first_class, first_class + classes) of every
+  // row; the caller allreduces row_max (max) and sum_exp, target_logit (sum) over the
+  // tensor-parallel group between the passes, so the full logits are never gathered. With the
+  // global row_max and sum_exp the row loss is log(sum_exp) + row_max - target_logit.
+  // row_max[r] = max_c logits[r, c]
+  virtual void row_max(const float* logits, std::int64_t rows, std::int64_t classes, float* row_max) const = 0;
+  // sum_exp[r] = Σ_c exp(logits[r, c] - row_max[r]);  target_logit[r] = logits[r, labels[r] - first_class] when the
+  // label falls in this shard's columns, else 0. Labels are class indices stored as floats.
+  virtual void softmax_partial_sums(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                                    std::int64_t first_class, const float* row_max, float* sum_exp,
+                                    float* target_logit) const = 0;
+  // dlogits[r, c] = grad_scale · (exp(logits[r, c] - row_max[r]) / sum_exp[r] - [c + first_class == labels[r]])
+  virtual void softmax_cross_entropy_shard_gradient(const float* logits, const float* labels, std::int64_t rows,
+                                                    std::int64_t classes, std::int64_t first_class,
+                                                    const float* row_max, const float* sum_exp, float grad_scale,
+                                                    float* dlogits) const = 0;
   // Layer normalisation of rows (kernels/cpu/layernorm.h): the forward saves mean and rstd per
   // row; the backward overwrites dx and accumulates dγ, dβ.
   virtual void layernorm_forward(const float* x, const float* gamma, const float* beta, std::int64_t rows,
@@ -58,12 +75,16 @@ class Backend {
   virtual void layernorm_backward(const float* dy, const float* x, const float* gamma, const float* mean,
                                   const float* rstd, std::int64_t rows, std::int64_t features, float* dx,
                                   float* dgamma, float* dbeta) const = 0;
-  // y[r, :] = table[ids[r], :];  dtable[ids[r], :] += dy[r, :]. An id outside the table throws
-  // std::out_of_range naming it and its row.
-  virtual void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows,
-                                 std::int64_t table_rows, std::int64_t features, float* y) const = 0;
-  virtual void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
-                                  std::int64_t features, float* dtable) const = 0;
+  // The table holds rows [first_id, first_id + table_rows) of a vocabulary of `vocab` ids (all of
+  // it: first_id = 0, table_rows = vocab; a shard: vocabulary-parallel, kernels/cpu/embedding.h).
+  // y[r, :] = table[ids[r] - first_id, :] when first_id ≤ ids[r] < first_id + table_rows, else 0
+  // (another tensor-parallel rank holds that row); dtable[ids[r] - first_id, :] += dy[r, :] for the
+  // same r. An id outside [0, vocab) throws std::out_of_range naming it and its row.
+  virtual void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t first_id,
+                                 std::int64_t table_rows, std::int64_t vocab, std::int64_t features,
+                                 float* y) const = 0;
+  virtual void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t first_id,
+                                  std::int64_t table_rows, std::int64_t features, float* dtable) const = 0;
   // The causal softmax of attention scores and its backward (kernels/cpu/attention.h).
   virtual void causal_softmax_forward(const float* scores, std::int64_t rows, std::int64_t columns,
                                       float* probabilities) const = 0;

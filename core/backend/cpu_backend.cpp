@@ -56,6 +56,20 @@ class CpuBackend final : public Backend {
                      float* row_loss, float* dpredictions) const override {
     kernels::cpu::squared_error(predictions, targets, rows, grad_scale, row_loss, dpredictions);
   }
+  void row_max(const float* logits, std::int64_t rows, std::int64_t classes, float* row_max) const override {
+    kernels::cpu::row_max(logits, rows, classes, row_max);
+  }
+  void softmax_partial_sums(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                            std::int64_t first_class, const float* row_max, float* sum_exp,
+                            float* target_logit) const override {
+    kernels::cpu::softmax_partial_sums(logits, labels, rows, classes, first_class, row_max, sum_exp, target_logit);
+  }
+  void softmax_cross_entropy_shard_gradient(const float* logits, const float* labels, std::int64_t rows,
+                                            std::int64_t classes, std::int64_t first_class, const float* row_max,
+                                            const float* sum_exp, float grad_scale, float* dlogits) const override {
+    kernels::cpu::softmax_cross_entropy_shard_gradient(logits, labels, rows, classes, first_class, row_max, sum_exp,
+                                                       grad_scale, dlogits);
+  }
   void layernorm_forward(const float* x, const float* gamma, const float* beta, std::int64_t rows,
                          std::int64_t features, float epsilon, float* y, float* mean, float* rstd) const override {
     kernels::cpu::layernorm_forward(x, gamma, beta, rows, features, epsilon, y, mean, rstd);
@@ -65,13 +79,13 @@ class CpuBackend final : public Backend {
                           float* dbeta) const override {
     kernels::cpu::layernorm_backward(dy, x, gamma, mean, rstd, rows, features, dx, dgamma, dbeta);
   }
-  void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t table_rows,
-                         std::int64_t features, float* y) const override {
-    kernels::cpu::embedding_forward(ids, table, rows, table_rows, features, y);
+  void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t first_id,
+                         std::int64_t table_rows, std::int64_t vocab, std::int64_t features, float* y) const override {
+    kernels::cpu::embedding_forward(ids, table, rows, first_id, table_rows, vocab, features, y);
   }
-  void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
-                          std::int64_t features, float* dtable) const override {
-    kernels::cpu::embedding_backward(ids, dy, rows, table_rows, features, dtable);
+  void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t first_id,
+                          std::int64_t table_rows, std::int64_t features, float* dtable) const override {
+    kernels::cpu::embedding_backward(ids, dy, rows, first_id, table_rows, features, dtable);
   }
   void causal_softmax_forward(const float* scores, std::int64_t rows, std::int64_t columns,
                               float* probabilities) const override {

@@ -66,6 +66,21 @@ class CudaBackend final : public Backend {
                      float* row_loss, float* dpredictions) const override {
     kernels::cuda::squared_error(predictions, targets, rows, grad_scale, row_loss, dpredictions, stream_);
   }
+  void row_max(const float* logits, std::int64_t rows, std::int64_t classes, float* row_max) const override {
+    kernels::cuda::row_max(logits, rows, classes, row_max, stream_);
+  }
+  void softmax_partial_sums(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                            std::int64_t first_class, const float* row_max, float* sum_exp,
+                            float* target_logit) const override {
+    kernels::cuda::softmax_partial_sums(logits, labels, rows, classes, first_class, row_max, sum_exp, target_logit,
+                                        stream_);
+  }
+  void softmax_cross_entropy_shard_gradient(const float* logits, const float* labels, std::int64_t rows,
+                                            std::int64_t classes, std::int64_t first_class, const float* row_max,
+                                            const float* sum_exp, float grad_scale, float* dlogits) const override {
+    kernels::cuda::softmax_cross_entropy_shard_gradient(logits, labels, rows, classes, first_class, row_max, sum_exp,
+                                                        grad_scale, dlogits, stream_);
+  }
   void layernorm_forward(const float* x, const float* gamma, const float* beta, std::int64_t rows,
                          std::int64_t features, float epsilon, float* y, float* mean, float* rstd) const override {
     kernels::cuda::layernorm_forward(x, gamma, beta, rows, features, epsilon, y, mean, rstd, stream_);
@@ -75,14 +90,14 @@ class CudaBackend final : public Backend {
                           float* dbeta) const override {
     kernels::cuda::layernorm_backward(dy, x, gamma, mean, rstd, rows, features, dx, dgamma, dbeta, stream_);
   }
-  // The kernel flags an id outside the table on the device; the flag is read back at once (one
-  // wait), and on a flag the CPU check on the ids names the id and its row.
-  void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t table_rows,
-                         std::int64_t features, float* y) const override {
+  // The kernel flags an id outside the vocabulary on the device; the flag is read back at once
+  // (one wait), and on a flag the CPU check on the ids names the id and its row.
+  void embedding_forward(const std::int32_t* ids, const float* table, std::int64_t rows, std::int64_t first_id,
+                         std::int64_t table_rows, std::int64_t vocab, std::int64_t features, float* y) const override {
     auto* flag = static_cast<int*>(kernels::cuda::allocate(device_, sizeof(int), stream_));
     const std::unique_ptr<int, Release> owner(flag, Release{stream_});
     kernels::cuda::set_zero(flag, sizeof(int), stream_);
-    kernels::cuda::embedding_forward(ids, table, rows, table_rows, features, y, flag, stream_);
+    kernels::cuda::embedding_forward(ids, table, rows, first_id, table_rows, vocab, features, y, flag, stream_);
     int flagged = 0;
     kernels::cuda::copy(&flagged, flag, sizeof flagged, stream_);
     kernels::cuda::synchronize(stream_);
@@ -90,12 +105,12 @@ class CudaBackend final : public Backend {
       std::vector<std::int32_t> host_ids(static_cast<std::size_t>(rows));
       kernels::cuda::copy(host_ids.data(), ids, host_ids.size() * sizeof(std::int32_t), stream_);
       kernels::cuda::synchronize(stream_);
-      kernels::cpu::check_embedding_ids(host_ids.data(), rows, table_rows);
+      kernels::cpu::check_embedding_ids(host_ids.data(), rows, vocab);
     }
   }
-  void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t table_rows,
-                          std::int64_t features, float* dtable) const override {
-    kernels::cuda::embedding_backward(ids, dy, rows, table_rows, features, dtable, stream_);
+  void embedding_backward(const std::int32_t* ids, const float* dy, std::int64_t rows, std::int64_t first_id,
+                          std::int64_t table_rows, std::int64_t features, float* dtable) const override {
+    kernels::cuda::embedding_backward(ids, dy, rows, first_id, table_rows, features, dtable, stream_);
   }
   void causal_softmax_forward(const float* scores, std::int64_t rows, std::int64_t columns,
                               float* probabilities) const override {

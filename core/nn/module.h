@@ -18,12 +18,16 @@
 
 namespace tern {
 
-// How a parameter is laid out across the tensor-parallel group; optimizers and checkpoints
-// read this so that they work for any layout.
+// How a parameter is laid out across the tensor-parallel group (core/nn/sharding.h): the whole
+// tensor on every rank, or split along one dimension, rank r holding the r-th of `ranks` equal
+// blocks. With chunks > 1 the dimension is that many equal parts (qkv's Q, K and V), each split
+// so, and a rank holds its block of every part. Checkpoints read this to gather a full model.
 struct Sharding {
   enum class Kind { replicated, split };
   Kind kind = Kind::replicated;
   int split_dim = 0;
+  int chunks = 1;
+  int rank = 0, ranks = 1;
 };
 
 struct Parameter {
@@ -31,9 +35,17 @@ struct Parameter {
   Tensor value;
   Tensor grad;
   Sharding sharding;
+  // True for a copy whose values another rank of the same model replica also holds (a
+  // replicated parameter on tensor-parallel ranks other than the first, the tied embedding's
+  // second copy on the last pipeline stage): the global gradient norm counts it once, at its
+  // owner, not here.
+  bool counted_elsewhere = false;
 
   Parameter(std::string parameter_name, const Shape& shape)
       : name(std::move(parameter_name)), value(Tensor::zeros(shape)), grad(Tensor::zeros(shape)) {}
+  // A parameter over existing storage (views of flat buffers, as ZeRO's shards are).
+  Parameter(std::string parameter_name, Tensor parameter_value, Tensor parameter_grad)
+      : name(std::move(parameter_name)), value(std::move(parameter_value)), grad(std::move(parameter_grad)) {}
 };
 
 // Told by backward as soon as a parameter's gradient for the step is complete, so that data

@@ -28,6 +28,42 @@ void softmax_cross_entropy(const float* logits, const float* labels, std::int64_
   }
 }
 
+void row_max(const float* logits, std::int64_t rows, std::int64_t classes, float* row_max) {
+#pragma omp parallel for schedule(static) if (rows * classes > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    row_max[r] = *std::max_element(logits + r * classes, logits + (r + 1) * classes);
+  }
+}
+
+void softmax_partial_sums(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                          std::int64_t first_class, const float* row_max, float* sum_exp, float* target_logit) {
+#pragma omp parallel for schedule(static) if (rows * classes > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* z = logits + r * classes;
+    float sum = 0.0f;
+    for (std::int64_t c = 0; c < classes; ++c) sum += kernels::shifted_exp(z[c], row_max[r]);
+    sum_exp[r] = sum;
+    const std::int64_t target = kernels::label_column(labels[r], first_class, classes);
+    target_logit[r] = target >= 0 ? z[target] : 0.0f;
+  }
+}
+
+void softmax_cross_entropy_shard_gradient(const float* logits, const float* labels, std::int64_t rows,
+                                          std::int64_t classes, std::int64_t first_class, const float* row_max,
+                                          const float* sum_exp, float grad_scale, float* dlogits) {
+#pragma omp parallel for schedule(static) if (rows * classes > 16384)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* z = logits + r * classes;
+    float* dz = dlogits + r * classes;
+    const float inverse_sum = 1.0f / sum_exp[r];
+    const std::int64_t target = kernels::label_column(labels[r], first_class, classes);
+    for (std::int64_t c = 0; c < classes; ++c) {
+      const float probability = kernels::softmax_probability(z[c], row_max[r], inverse_sum);
+      dz[c] = grad_scale * kernels::softmax_cross_entropy_grad(probability, c == target);
+    }
+  }
+}
+
 void softmax(const float* logits, std::int64_t rows, std::int64_t classes, float* probabilities) {
 #pragma omp parallel for schedule(static) if (rows * classes > 16384)
   for (std::int64_t r = 0; r < rows; ++r) softmax_row(logits + r * classes, classes, probabilities + r * classes);

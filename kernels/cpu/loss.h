@@ -14,6 +14,23 @@ namespace tern::kernels::cpu {
 void softmax_cross_entropy(const float* logits, const float* labels, std::int64_t rows,
                            std::int64_t classes, float grad_scale, float* row_loss, float* dlogits);
 
+// Vocabulary-parallel softmax cross-entropy (Megatron-LM): this tensor-parallel rank holds the
+// logits columns [first_class, first_class + classes) of every row, and the caller allreduces
+// row_max (max) and sum_exp, target_logit (sum) over the tensor-parallel group between the
+// passes, so the full logits are never gathered. With the global m and s the row loss is
+// ℓ = log s + m - z_y (kernels::log_sum_exp). A label that names a class of no shard gives a
+// target_logit of 0 on every rank and no -1 in the gradient: the caller checks the labels.
+//   row_max[r]      = max_c z[r, c]
+//   sum_exp[r]      = Σ_c e^(z[r, c] - row_max[r])
+//   target_logit[r] = z[r, y_r - first_class] when this shard holds y_r, else 0
+//   dlogits[r, c]   = grad_scale · (e^(z[r, c] - row_max[r]) / sum_exp[r] - [c + first_class = y_r])
+void row_max(const float* logits, std::int64_t rows, std::int64_t classes, float* row_max);
+void softmax_partial_sums(const float* logits, const float* labels, std::int64_t rows, std::int64_t classes,
+                          std::int64_t first_class, const float* row_max, float* sum_exp, float* target_logit);
+void softmax_cross_entropy_shard_gradient(const float* logits, const float* labels, std::int64_t rows,
+                                          std::int64_t classes, std::int64_t first_class, const float* row_max,
+                                          const float* sum_exp, float grad_scale, float* dlogits);
+
 // Row-wise softmax: probabilities[r, :] = softmax(logits[r, :]).
 void softmax(const float* logits, std::int64_t rows, std::int64_t classes, float* probabilities);
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 
 #include "kernels/common/loss_math.h"
@@ -14,7 +13,7 @@ inline float softmax_row(const float* z, std::int64_t count, float* p) {
   const float max_logit = *std::max_element(z, z + count);
   float sum = 0.0f;
   for (std::int64_t c = 0; c < count; ++c) {
-    p[c] = std::exp(z[c] - max_logit);
+    p[c] = kernels::shifted_exp(z[c], max_logit);
     sum += p[c];
   }
   const float inverse = 1.0f / sum;

@@ -2,7 +2,9 @@
 // textbook formulas), on sizes that do not divide the vector width or the thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "kernels/common/loss_math.h"
@@ -103,6 +105,101 @@ TEST(SoftmaxCrossEntropy, MarksRowsWhoseLabelNamesNoClass) {
     const double log_sum_exp = std::log(std::exp(double{z[0]}) + std::exp(double{z[1]}) + std::exp(double{z[2]}));
     const int target = good == 0 ? 1 : 2;
     EXPECT_NEAR(row_loss[good], log_sum_exp - z[target], 1e-5) << "row " << good;
+  }
+}
+
+// The row losses and the gradient of a vocabulary-parallel softmax cross-entropy over logits
+// [rows × vocab] split into column shards of the given widths, each shard run by the three
+// shard kernels and combined on the host as the allreduces over the tensor-parallel group
+// would: the max of the shards' row_max, then the sums of their sum_exp and target_logit
+// recomputed with that max. The shards' gradients are concatenated back into rows × vocab.
+struct CrossEntropyResult {
+  std::vector<float> row_loss;
+  std::vector<float> dlogits;
+};
+
+CrossEntropyResult vocabulary_parallel_cross_entropy(const std::vector<float>& logits, const std::vector<float>& labels,
+                                                     std::int64_t vocab, const std::vector<std::int64_t>& widths,
+                                                     float grad_scale) {
+  const auto rows = static_cast<std::int64_t>(labels.size());
+  const std::size_t shard_count = widths.size();
+  std::vector<std::int64_t> first_classes(shard_count, 0);
+  for (std::size_t s = 1; s < shard_count; ++s) first_classes[s] = first_classes[s - 1] + widths[s - 1];
+  std::vector<std::vector<float>> shards(shard_count);
+  for (std::size_t s = 0; s < shard_count; ++s) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const auto row = logits.begin() + r * vocab + first_classes[s];
+      shards[s].insert(shards[s].end(), row, row + widths[s]);
+    }
+  }
+  std::vector<float> row_max(rows, -INFINITY), sum_exp(rows, 0.0f), target_logit(rows, 0.0f);
+  for (std::size_t s = 0; s < shard_count; ++s) {  // allreduce max
+    std::vector<float> shard_row_max(rows);
+    cpu::row_max(shards[s].data(), rows, widths[s], shard_row_max.data());
+    for (std::int64_t r = 0; r < rows; ++r) row_max[r] = std::max(row_max[r], shard_row_max[r]);
+  }
+  for (std::size_t s = 0; s < shard_count; ++s) {  // allreduce sum
+    std::vector<float> shard_sum_exp(rows), shard_target_logit(rows);
+    cpu::softmax_partial_sums(shards[s].data(), labels.data(), rows, widths[s], first_classes[s], row_max.data(),
+                              shard_sum_exp.data(), shard_target_logit.data());
+    for (std::int64_t r = 0; r < rows; ++r) {
+      sum_exp[r] += shard_sum_exp[r];
+      target_logit[r] += shard_target_logit[r];
+    }
+  }
+  CrossEntropyResult result{std::vector<float>(rows), std::vector<float>(logits.size())};
+  for (std::int64_t r = 0; r < rows; ++r) result.row_loss[r] = log_sum_exp(row_max[r], sum_exp[r]) - target_logit[r];
+  for (std::size_t s = 0; s < shard_count; ++s) {
+    std::vector<float> shard_dlogits(shards[s].size());
+    cpu::softmax_cross_entropy_shard_gradient(shards[s].data(), labels.data(), rows, widths[s], first_classes[s],
+                                              row_max.data(), sum_exp.data(), grad_scale, shard_dlogits.data());
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const auto row = shard_dlogits.begin() + r * widths[s];
+      std::copy(row, row + widths[s], result.dlogits.begin() + r * vocab + first_classes[s]);
+    }
+  }
+  return result;
+}
+
+// |candidate - reference| ≤ tolerance · |reference| element by element.
+template <typename Reference>
+void expect_relatively_near(const std::vector<Reference>& reference, const std::vector<float>& candidate,
+                            double tolerance) {
+  ASSERT_EQ(reference.size(), candidate.size());
+  for (std::size_t i = 0; i < reference.size(); ++i) {
+    const double expected = static_cast<double>(reference[i]);
+    EXPECT_LE(std::abs(candidate[i] - expected), tolerance * std::abs(expected)) << "element " << i;
+  }
+}
+
+// Shards of 4 and 6 columns, and one shard of all 10, against the fused kernel and against
+// ℓ = log Σ_c e^(z_c) - z_y and grad_scale · (p_c - [c = y]) in double.
+TEST(SoftmaxCrossEntropy, VocabularyParallelShardsMatchTheFusedKernelAndTheFormula) {
+  const std::int64_t rows = 7, vocab = 10;
+  const float grad_scale = 0.25f;
+  const auto logits = random_values(static_cast<std::size_t>(rows * vocab), 10);
+  const std::vector<float> labels = {0.0f, 3.0f, 4.0f, 9.0f, 5.0f, 3.0f, 7.0f};
+  std::vector<float> fused_row_loss(rows), fused_dlogits(logits.size());
+  cpu::softmax_cross_entropy(logits.data(), labels.data(), rows, vocab, grad_scale, fused_row_loss.data(),
+                             fused_dlogits.data());
+  std::vector<double> formula_row_loss(rows), formula_dlogits(logits.size());
+  for (std::int64_t r = 0; r < rows; ++r) {
+    double sum = 0.0;
+    for (std::int64_t c = 0; c < vocab; ++c) sum += std::exp(double{logits[r * vocab + c]});
+    const auto target = static_cast<std::int64_t>(labels[r]);
+    formula_row_loss[r] = std::log(sum) - logits[r * vocab + target];
+    for (std::int64_t c = 0; c < vocab; ++c) {
+      const double probability = std::exp(double{logits[r * vocab + c]}) / sum;
+      formula_dlogits[r * vocab + c] = grad_scale * (probability - (c == target ? 1.0 : 0.0));
+    }
+  }
+  for (const std::vector<std::int64_t>& widths : {std::vector<std::int64_t>{4, 6}, std::vector<std::int64_t>{10}}) {
+    SCOPED_TRACE(::testing::Message() << widths.size() << " shards");
+    const CrossEntropyResult sharded = vocabulary_parallel_cross_entropy(logits, labels, vocab, widths, grad_scale);
+    expect_relatively_near(fused_row_loss, sharded.row_loss, 1e-6);
+    expect_relatively_near(fused_dlogits, sharded.dlogits, 1e-6);
+    expect_relatively_near(formula_row_loss, sharded.row_loss, 1e-6);
+    expect_relatively_near(formula_dlogits, sharded.dlogits, 1e-6);
   }
 }
 

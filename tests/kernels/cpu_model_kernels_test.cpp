@@ -1,7 +1,8 @@
 // The CPU kernels of model layers and optimizer steps against references written here: the
 // causal softmax against the formula in double, LayerNorm
 // forward against the formula in double and its backward against central differences, the
-// embedding against plain loops (repeated ids included), the multi-tensor optimizer step and
+// embedding against plain loops (repeated ids included) and its vocabulary shards against the
+// whole table, the multi-tensor optimizer step and
 // global sum of squares against their one-tensor forms. Results must not depend on the thread
 // count, so the accumulating kernels are also run on 1 and 3 threads and compared bit for bit.
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/common/philox.h"
@@ -157,9 +159,9 @@ TEST(Embedding, ForwardAndBackwardMatchPlainLoopsWithRepeatedIds) {
   const auto rows = static_cast<std::int64_t>(ids.size());
   const auto table = uniform_values(table_rows * features, 14), dy = uniform_values(rows * features, 15);
   std::vector<float> y(rows * features);
-  cpu::embedding_forward(ids.data(), table.data(), rows, table_rows, features, y.data());
+  cpu::embedding_forward(ids.data(), table.data(), rows, 0, table_rows, table_rows, features, y.data());
   std::vector<float> dtable = uniform_values(table_rows * features, 16), expected_dtable = dtable;
-  cpu::embedding_backward(ids.data(), dy.data(), rows, table_rows, features, dtable.data());
+  cpu::embedding_backward(ids.data(), dy.data(), rows, 0, table_rows, features, dtable.data());
   for (std::int64_t r = 0; r < rows; ++r) {
     for (std::int64_t c = 0; c < features; ++c) {
       EXPECT_EQ(y[r * features + c], table[ids[r] * features + c]) << "row " << r;
@@ -178,31 +180,90 @@ TEST(Embedding, BackwardDoesNotDependOnTheThreadCount) {
   for (const int threads : {1, 3}) {
     std::vector<float> dtable(table_rows * features, 0.0f);
     with_threads(threads,
-                 [&] { cpu::embedding_backward(ids.data(), dy.data(), rows, table_rows, features, dtable.data()); });
+                 [&] { cpu::embedding_backward(ids.data(), dy.data(), rows, 0, table_rows, features, dtable.data()); });
     results.push_back(dtable);
   }
   EXPECT_EQ(results[0], results[1]);
 }
 
-TEST(Embedding, AnOutOfRangeIdThrowsNamingTheIdAndTheRowBeforeWriting) {
-  const std::int64_t table_rows = 4, features = 3;
+// A table of the vocabulary's rows [first_id, first_id + table_rows): its lookup is the whole
+// table's on the ids it holds and zero on the others, two shards' lookups sum to the whole
+// table's exactly (x + 0 = x), and its backward is the whole table's backward on its rows.
+TEST(Embedding, AVocabularyShardIsTheWholeTableRestrictedToItsRows) {
+  const std::int64_t vocab = 11, features = 37;
+  const std::vector<std::int32_t> ids = {3, 0, 10, 3, 7, 4, 3, 0, 5, 10};
+  const auto rows = static_cast<std::int64_t>(ids.size());
+  const auto table = uniform_values(vocab * features, 19), dy = uniform_values(rows * features, 20);
+  const auto initial_dtable = uniform_values(vocab * features, 21);
+  std::vector<float> y(rows * features), dtable = initial_dtable;
+  cpu::embedding_forward(ids.data(), table.data(), rows, 0, vocab, vocab, features, y.data());
+  cpu::embedding_backward(ids.data(), dy.data(), rows, 0, vocab, features, dtable.data());
+
+  std::vector<float> shard_sum(y.size(), 0.0f);
+  for (const auto& [first_id, table_rows] : {std::pair<std::int64_t, std::int64_t>{0, 4}, {4, 7}}) {
+    SCOPED_TRACE(::testing::Message() << "shard [" << first_id << ", " << first_id + table_rows << ")");
+    const auto first_element = static_cast<std::ptrdiff_t>(first_id * features);
+    const auto end_element = static_cast<std::ptrdiff_t>((first_id + table_rows) * features);
+    const std::vector<float> shard_table(table.begin() + first_element, table.begin() + end_element);
+    std::vector<float> shard_y(y.size(), 7.0f);
+    cpu::embedding_forward(ids.data(), shard_table.data(), rows, first_id, table_rows, vocab, features,
+                           shard_y.data());
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const bool held = ids[r] >= first_id && ids[r] < first_id + table_rows;
+      for (std::int64_t c = 0; c < features; ++c)
+        EXPECT_EQ(shard_y[r * features + c], held ? y[r * features + c] : 0.0f) << "row " << r;
+    }
+    for (std::size_t i = 0; i < y.size(); ++i) shard_sum[i] += shard_y[i];
+
+    std::vector<float> shard_dtable(initial_dtable.begin() + first_element, initial_dtable.begin() + end_element);
+    cpu::embedding_backward(ids.data(), dy.data(), rows, first_id, table_rows, features, shard_dtable.data());
+    EXPECT_EQ(shard_dtable, std::vector<float>(dtable.begin() + first_element, dtable.begin() + end_element));
+  }
+  EXPECT_EQ(shard_sum, y);
+}
+
+// The ids are checked against the vocabulary, not the shard: an id of another shard gives a zero
+// row, and one outside [0, vocab) throws, naming it and its row, before anything is written.
+TEST(Embedding, AnIdOutsideTheVocabularyThrowsNamingTheIdAndTheRowBeforeWriting) {
+  const std::int64_t vocab = 6, first_id = 2, table_rows = 4, features = 3;
   const auto table = uniform_values(table_rows * features, 18);
-  for (const std::int32_t bad_id : {4, -1}) {
-    const std::vector<std::int32_t> ids = {0, 3, bad_id, 1};
-    std::vector<float> y(ids.size() * features, 7.0f), dtable(table.size(), 7.0f);
+  const std::vector<std::int32_t> held_and_other_ids = {5, 0, 2};
+  std::vector<float> held_y(held_and_other_ids.size() * features, 7.0f);
+  cpu::embedding_forward(held_and_other_ids.data(), table.data(), 3, first_id, table_rows, vocab, features,
+                         held_y.data());
+  for (std::int64_t c = 0; c < features; ++c) {
+    EXPECT_EQ(held_y[c], table[(5 - first_id) * features + c]);
+    EXPECT_EQ(held_y[features + c], 0.0f);
+    EXPECT_EQ(held_y[2 * features + c], table[c]);
+  }
+  for (const std::int32_t bad_id : {6, -1}) {
+    const std::vector<std::int32_t> ids = {2, 0, bad_id, 5};
+    std::vector<float> y(ids.size() * features, 7.0f);
     try {
-      cpu::embedding_forward(ids.data(), table.data(), 4, table_rows, features, y.data());
+      cpu::embedding_forward(ids.data(), table.data(), 4, first_id, table_rows, vocab, features, y.data());
       ADD_FAILURE() << "no exception for id " << bad_id;
     } catch (const std::out_of_range& error) {
       const std::string message = error.what();
       EXPECT_NE(message.find("id " + std::to_string(bad_id)), std::string::npos) << message;
       EXPECT_NE(message.find("row 2"), std::string::npos) << message;
     }
-    EXPECT_THROW(cpu::embedding_backward(ids.data(), y.data(), 4, table_rows, features, dtable.data()),
-                 std::out_of_range);
     EXPECT_EQ(y, std::vector<float>(y.size(), 7.0f));
-    EXPECT_EQ(dtable, std::vector<float>(dtable.size(), 7.0f));
   }
+}
+
+// The backward adds only the rows whose ids the shard holds: other shards' ids and ids outside
+// the vocabulary (which the forward has already refused) leave the table alone.
+TEST(Embedding, BackwardSkipsTheIdsTheShardDoesNotHold) {
+  const std::int64_t first_id = 2, table_rows = 4, features = 3;
+  const std::vector<std::int32_t> ids = {2, 0, 9, -1, 5, 2};
+  const auto rows = static_cast<std::int64_t>(ids.size());
+  const auto dy = uniform_values(rows * features, 22);
+  std::vector<float> dtable(table_rows * features, 0.0f), expected(dtable.size(), 0.0f);
+  cpu::embedding_backward(ids.data(), dy.data(), rows, first_id, table_rows, features, dtable.data());
+  for (const std::int64_t r : {0, 4, 5}) {
+    for (std::int64_t c = 0; c < features; ++c) expected[(ids[r] - first_id) * features + c] += dy[r * features + c];
+  }
+  EXPECT_EQ(dtable, expected);
 }
 
 TEST(OptimizerUpdateMany, EqualsOneUpdatePerTensorBitForBit) {

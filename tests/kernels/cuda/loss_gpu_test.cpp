@@ -1,6 +1,6 @@
 // The loss CUDA kernels against their CPU namesakes on the same random logits and labels: the
-// softmax ones for rows × classes matrices of about every awkward count, the one-output ones
-// for every awkward count of rows.
+// softmax ones (the vocabulary-parallel ones included) for rows × classes matrices of about
+// every awkward count, the one-output ones for every awkward count of rows.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -66,6 +66,41 @@ TEST(SoftmaxCrossEntropyGpu, MarksTheSameInvalidLabelsAsTheCpu) {
   EXPECT_LT(relative_error(dlogits, device_dlogits.to_host()), kF32Tolerance);
 }
 
+// The vocabulary-parallel kernels on the shard of columns [classes, 2 · classes) of a vocabulary
+// of 3 · classes, so that some labels fall in the shard and most in the others, each backend
+// chaining its own results as one rank would (no allreduce: the shard's statistics stand in for
+// the global ones). row_max and target_logit are a max and a copy, equal bit for bit; sum_exp and
+// so dlogits are sums in another order (a warp's lanes, then a butterfly), whose rounding differs
+// from the CPU's column order by up to about 1e-6 at 1000 classes, hence kF32Tolerance.
+TEST(SoftmaxCrossEntropyShardGpu, MatchesTheCpu) {
+  TERN_REQUIRE_CUDA_DEVICE();
+  const float grad_scale = 0.125f;
+  for (const auto [rows, classes] : testing::awkward_matrix_shapes()) {
+    SCOPED_TRACE(::testing::Message() << rows << " rows x " << classes << " classes");
+    const std::int64_t first_class = classes;
+    const auto logits = testing::random_floats(rows * classes, 7, -8.0f, 8.0f);
+    const auto labels = random_class_labels(rows, 3 * classes, 8);
+    std::vector<float> row_max(rows), sum_exp(rows), target_logit(rows), dlogits(logits.size());
+    cpu::row_max(logits.data(), rows, classes, row_max.data());
+    cpu::softmax_partial_sums(logits.data(), labels.data(), rows, classes, first_class, row_max.data(),
+                              sum_exp.data(), target_logit.data());
+    cpu::softmax_cross_entropy_shard_gradient(logits.data(), labels.data(), rows, classes, first_class,
+                                              row_max.data(), sum_exp.data(), grad_scale, dlogits.data());
+    DeviceArray<float> device_logits(logits), device_labels(labels), device_row_max(rows), device_sum_exp(rows),
+        device_target_logit(rows), device_dlogits(rows * classes);
+    cuda::row_max(device_logits.data(), rows, classes, device_row_max.data(), nullptr);
+    cuda::softmax_partial_sums(device_logits.data(), device_labels.data(), rows, classes, first_class,
+                               device_row_max.data(), device_sum_exp.data(), device_target_logit.data(), nullptr);
+    cuda::softmax_cross_entropy_shard_gradient(device_logits.data(), device_labels.data(), rows, classes,
+                                               first_class, device_row_max.data(), device_sum_exp.data(), grad_scale,
+                                               device_dlogits.data(), nullptr);
+    EXPECT_EQ(testing::count_mismatches(row_max, device_row_max.to_host()), 0);
+    EXPECT_EQ(testing::count_mismatches(target_logit, device_target_logit.to_host()), 0);
+    EXPECT_LT(relative_error(sum_exp, device_sum_exp.to_host()), kF32Tolerance);
+    EXPECT_LT(relative_error(dlogits, device_dlogits.to_host()), kF32Tolerance);
+  }
+}
+
 TEST(SoftmaxGpu, MatchesTheCpu) {
   TERN_REQUIRE_CUDA_DEVICE();
   for (const auto [rows, classes] : testing::awkward_matrix_shapes()) {
@@ -117,6 +152,10 @@ TEST(SquaredErrorGpu, LossAndGradientMatchTheCpu) {
 TEST(LossGpu, ZeroRowsQueueNothing) {
   TERN_REQUIRE_CUDA_DEVICE();
   EXPECT_NO_THROW(cuda::softmax_cross_entropy(nullptr, nullptr, 0, 10, 1.0f, nullptr, nullptr, nullptr));
+  EXPECT_NO_THROW(cuda::row_max(nullptr, 0, 10, nullptr, nullptr));
+  EXPECT_NO_THROW(cuda::softmax_partial_sums(nullptr, nullptr, 0, 10, 0, nullptr, nullptr, nullptr, nullptr));
+  EXPECT_NO_THROW(
+      cuda::softmax_cross_entropy_shard_gradient(nullptr, nullptr, 0, 10, 0, nullptr, nullptr, 1.0f, nullptr, nullptr));
   EXPECT_NO_THROW(cuda::softmax(nullptr, 0, 10, nullptr, nullptr));
   EXPECT_NO_THROW(cuda::binary_cross_entropy_with_logits(nullptr, nullptr, 0, 1.0f, nullptr, nullptr, nullptr));
   EXPECT_NO_THROW(cuda::squared_error(nullptr, nullptr, 0, 1.0f, nullptr, nullptr, nullptr));
