@@ -77,6 +77,11 @@ void LocalCommunicator::send(const void*, std::int64_t, int destination, int) {
   throw Error("send to rank " + std::to_string(destination) + " on a single-process communicator");
 }
 
+std::unique_ptr<CommRequest> LocalCommunicator::isend(const void* data, std::int64_t bytes, int destination, int tag) {
+  send(data, bytes, destination, tag);
+  return std::make_unique<CompletedRequest>();
+}
+
 void LocalCommunicator::recv(void*, std::int64_t, int source, int) {
   throw Error("recv from rank " + std::to_string(source) + " on a single-process communicator");
 }

@@ -52,6 +52,9 @@ class Communicator {
   virtual void reduce_scatter(const void* sent, std::span<const std::int64_t> counts, CommType type, ReduceOp op,
                               void* received) = 0;
   virtual void send(const void* data, std::int64_t bytes, int destination, int tag) = 0;
+  // The same, started now, so that the caller goes on (a pipeline stage sends an activation and
+  // goes on to receive a gradient); `data` may be reused once wait() returns.
+  virtual std::unique_ptr<CommRequest> isend(const void* data, std::int64_t bytes, int destination, int tag) = 0;
   virtual void recv(void* data, std::int64_t bytes, int source, int tag) = 0;
   virtual void barrier() = 0;
   // Ranks with the same color form a new communicator, ordered by key (then by rank).
@@ -73,6 +76,7 @@ class LocalCommunicator final : public Communicator {
   void reduce_scatter(const void* sent, std::span<const std::int64_t> counts, CommType type, ReduceOp op,
                       void* received) override;
   void send(const void* data, std::int64_t bytes, int destination, int tag) override;
+  std::unique_ptr<CommRequest> isend(const void* data, std::int64_t bytes, int destination, int tag) override;
   void recv(void* data, std::int64_t bytes, int source, int tag) override;
   void barrier() override {}
   std::unique_ptr<Communicator> split(int color, int key) override;

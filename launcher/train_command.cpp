@@ -68,8 +68,9 @@ std::unique_ptr<Communicator> make_device_group(Communicator& data_parallel, con
 }
 
 // Runs the job on this rank once the job folder exists: fit, then (rank 0) save and test.
-void train_in_folder(const po::variables_map& values, JobFolder& folder, Communicator& world,
-                     Communicator& data_parallel, const LaunchEnvironment& launch, const Device& device) {
+void train_in_folder(const po::variables_map& values, JobFolder& folder, Communicator& world, MeshGroups& groups,
+                     const LaunchEnvironment& launch, const Device& device) {
+  Communicator& data_parallel = *groups.dp;
   const int rank = world.rank();
   JobLog log(folder.log_path(rank), rank, rank == 0 && !values.count("quiet"));
   MetricsLog metrics(rank == 0 ? folder.metrics_path() : std::filesystem::path());
@@ -90,9 +91,19 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
     job.faults = FaultInjection::parse(std::getenv("TERN_FAULT_INJECTION") ? std::getenv("TERN_FAULT_INJECTION") : "",
                                        rank);
     job.device = device;
-    const std::unique_ptr<Communicator> device_group =
-        make_device_group(data_parallel, device, values["collective-timeout-s"].as<double>());
+    const double watchdog_s = values["collective-timeout-s"].as<double>();
+    const std::unique_ptr<Communicator> device_group = make_device_group(data_parallel, device, watchdog_s);
     Communicator& averaging_group = device_group ? *device_group : data_parallel;
+    job.gradient_group = &averaging_group;
+    // Tensor parallelism's allreduces of activations go over NCCL too on GPUs; a pipeline's
+    // point-to-point traffic goes over MPI (NcclCommunicator::isend says why).
+    const std::unique_ptr<Communicator> tensor_parallel_device_group = make_device_group(*groups.tp, device, watchdog_s);
+    if (groups.tp->size() > 1 || groups.pp->size() > 1) {
+      job.model_parallel = {.tensor_parallel = tensor_parallel_device_group ? tensor_parallel_device_group.get() : groups.tp.get(),
+                            .pipeline_parallel = groups.pp.get(),
+                            .model_replica = groups.replica.get(),
+                            .world = &world};
+    }
     const std::size_t bucket_bytes = static_cast<std::size_t>(values["bucket-mb"].as<double>() * (1 << 20));
     if (data_parallel.size() > 1) {
       job.make_gradient_averaging = [&averaging_group, bucket_bytes](std::vector<Parameter*> parameters) {
@@ -128,8 +139,7 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
   }
 }
 
-// The process mesh from the hyperparameters tp and pp. The built-in algorithms of this release
-// train with data parallelism only, so a layout with tp or pp above 1 is refused by name.
+// The process mesh from the hyperparameters tp and pp (default 1).
 ProcessMesh mesh_from_hyperparameters(const HyperparameterMap& hyperparameters, int world_size) {
   const auto degree = [&](const char* name) {
     const auto found = hyperparameters.find(name);
@@ -140,10 +150,7 @@ ProcessMesh mesh_from_hyperparameters(const HyperparameterMap& hyperparameters, 
       throw Error(std::string("hyperparameter '") + name + "': expected an integer, got '" + found->second + "'");
     }
   };
-  const ProcessMesh mesh(world_size, degree("tp"), degree("pp"));
-  TERN_CHECK(mesh.tp() == 1 && mesh.pp() == 1, "layout tp=", mesh.tp(), " pp=", mesh.pp(),
-             ": this algorithm trains with data parallelism only (tp=1, pp=1)");
-  return mesh;
+  return ProcessMesh(world_size, degree("tp"), degree("pp"));
 }
 
 int run_training(const po::variables_map& values) {
@@ -169,6 +176,10 @@ int run_training(const po::variables_map& values) {
   try {
     TERN_CHECK(device_kind == "cpu" || device_kind == "cuda", "--device must be cpu or cuda, got '", device_kind, "'");
     mesh.emplace(mesh_from_hyperparameters(collect_hyperparameters(values), world->size()));
+    const std::string algorithm_name = values["algorithm"].as<std::string>();
+    TERN_CHECK(mesh->tp() * mesh->pp() == 1 || make_algorithm(algorithm_name)->supports_model_parallelism(),
+               "layout tp=", mesh->tp(), " pp=", mesh->pp(), ": ", algorithm_name,
+               " trains with data parallelism only (tp=1, pp=1)");
   } catch (const std::exception& error) {
     return fail_together(error.what());
   }
@@ -221,7 +232,7 @@ int run_training(const po::variables_map& values) {
   if (!created) return fail_together(creation_error);
   if (rank != 0) folder.emplace(JobFolder::open_existing(root));
   try {
-    train_in_folder(values, *folder, *world, *groups.dp, launch, device);
+    train_in_folder(values, *folder, *world, groups, launch, device);
   } catch (const std::exception& error) {
     std::cerr << "tern train: error: " << error.what() << std::endl;
     // Every other rank must end too, now: a job with a failed rank would otherwise hang.

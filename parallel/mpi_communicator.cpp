@@ -79,7 +79,10 @@ class MpiRequest final : public CommRequest {
   void wait() override {
     comm_.complete(request_, what_);
     if (average_) divide_by(data_, count_, type_, comm_.size());
+    staged_.reset();
   }
+  // Keeps a host copy of device memory alive until the transfer completes.
+  void hold(std::shared_ptr<std::byte> staged) { staged_ = std::move(staged); }
 
  private:
   const MpiCommunicator& comm_;
@@ -89,6 +92,7 @@ class MpiRequest final : public CommRequest {
   std::int64_t count_;
   CommType type_;
   bool average_;
+  std::shared_ptr<std::byte> staged_;
 };
 
 }  // namespace
@@ -331,6 +335,23 @@ void MpiCommunicator::send(const void* data, std::int64_t bytes, int destination
   MPI_Request request;
   check_mpi(MPI_Isend(data, as_int_count(bytes, what), MPI_BYTE, destination, tag, comm_, &request), what);
   complete(request, what);
+}
+
+std::unique_ptr<CommRequest> MpiCommunicator::isend(const void* data, std::int64_t bytes, int destination, int tag) {
+  const std::string what = describe("isend", std::to_string(bytes) + " bytes to rank " + std::to_string(destination));
+  const Device device = device_of_memory(data);
+  std::shared_ptr<std::byte> staged;
+  if (!device.is_cpu()) {
+    staged = allocate_pinned_host(static_cast<std::size_t>(bytes));
+    copy_bytes(Device::cpu(), staged.get(), device, data, static_cast<std::size_t>(bytes));
+    synchronize(device);
+    data = staged.get();
+  }
+  MPI_Request request;
+  check_mpi(MPI_Isend(data, as_int_count(bytes, what), MPI_BYTE, destination, tag, comm_, &request), what);
+  auto pending = std::make_unique<MpiRequest>(*this, request, what, nullptr, 0, CommType::u8, false);
+  pending->hold(std::move(staged));
+  return pending;
 }
 
 void MpiCommunicator::recv(void* data, std::int64_t bytes, int source, int tag) {

@@ -46,6 +46,8 @@ class MpiCommunicator final : public Communicator {
   void reduce_scatter(const void* sent, std::span<const std::int64_t> counts, CommType type, ReduceOp op,
                       void* received) override;
   void send(const void* data, std::int64_t bytes, int destination, int tag) override;
+  // Device memory is sent from a host copy that the request owns.
+  std::unique_ptr<CommRequest> isend(const void* data, std::int64_t bytes, int destination, int tag) override;
   void recv(void* data, std::int64_t bytes, int source, int tag) override;
   void barrier() override;
   std::unique_ptr<Communicator> split(int color, int key) override;

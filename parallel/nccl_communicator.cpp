@@ -235,6 +235,11 @@ void NcclCommunicator::send(const void* data, std::int64_t bytes, int destinatio
   });
 }
 
+std::unique_ptr<CommRequest> NcclCommunicator::isend(const void*, std::int64_t bytes, int destination, int) {
+  throw Error("isend of " + std::to_string(bytes) + " bytes to rank " + std::to_string(destination) +
+              " on NCCL: a pipeline's point-to-point traffic goes over MPI");
+}
+
 void NcclCommunicator::recv(void* data, std::int64_t bytes, int source, int tag) {
   TERN_CHECK(tag >= 0, "recv: negative tag ", tag);
   run(describe("recv", std::to_string(bytes) + " bytes from rank " + std::to_string(source)), [&] {

@@ -44,6 +44,9 @@ class NcclCommunicator final : public Communicator {
   void reduce_scatter(const void* sent, std::span<const std::int64_t> counts, CommType type, ReduceOp op,
                       void* received) override;
   void send(const void* data, std::int64_t bytes, int destination, int tag) override;
+  // Refused: NCCL runs a rank's sends and receives in one stream's order, so a pipeline's
+  // crossing activations and gradients could wait on each other. Pipelines talk over MPI.
+  std::unique_ptr<CommRequest> isend(const void* data, std::int64_t bytes, int destination, int tag) override;
   void recv(void* data, std::int64_t bytes, int source, int tag) override;
   void barrier() override;
   std::unique_ptr<Communicator> split(int color, int key) override;

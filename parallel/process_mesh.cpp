@@ -26,6 +26,7 @@ MeshGroups split_mesh_groups(Communicator& world, const ProcessMesh& mesh) {
   groups.dp = world.split(at.pp * mesh.tp() + at.tp, at.dp);
   groups.pp = world.split(at.dp * mesh.tp() + at.tp, at.pp);
   groups.tp = world.split(at.dp * mesh.pp() + at.pp, at.tp);
+  groups.replica = world.split(at.dp, at.pp * mesh.tp() + at.tp);
   return groups;
 }
 

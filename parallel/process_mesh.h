@@ -31,9 +31,10 @@ class ProcessMesh {
   int dp_, pp_, tp_;
 };
 
-// The communicators of one rank's groups: the ranks that differ from it only in dp, pp or tp.
+// The communicators of one rank's groups: the ranks that differ from it only in dp, pp or tp,
+// and its model replica, the tp · pp ranks that share its dp index (rank = pp_index · tp + tp_index).
 struct MeshGroups {
-  std::unique_ptr<Communicator> dp, pp, tp;
+  std::unique_ptr<Communicator> dp, pp, tp, replica;
 };
 MeshGroups split_mesh_groups(Communicator& world, const ProcessMesh& mesh);
 

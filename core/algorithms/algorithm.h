@@ -37,6 +37,9 @@ class Algorithm {
   virtual std::int64_t num_features() const = 0;
   // Classes of a classifier (2 for binary); 1 for regression.
   virtual std::int64_t num_classes() const = 0;
+  // Whether fit() can split the model over tensor- and pipeline-parallel ranks (tp, pp > 1);
+  // the others train with data parallelism only.
+  virtual bool supports_model_parallelism() const { return false; }
   // Predictions for every row of a data file (`tern predict`). By default: the file read as
   // dense rows, checked to have the model's features, and predicted.
   virtual Predictions predict_file(const std::filesystem::path& path);

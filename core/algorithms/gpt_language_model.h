@@ -11,8 +11,15 @@
 //
 // Mixed precision (precision = bf16 | f16) rounds the inputs of the blocks' Linear GEMMs; the
 // attention scores and the output head stay f32. activation_checkpointing recomputes each
-// block in backward (core/nn/gpt.h). This release trains with data parallelism only; the
-// tensor- and pipeline-parallel layouts and ZeRO-1 are not built yet.
+// block in backward (core/nn/gpt.h).
+//
+// Layout (hyperparameters tp and pp; dp = ranks / (tp · pp)): the model is split over tp
+// tensor-parallel ranks (heads, MLP units and vocabulary) and pp pipeline stages (contiguous
+// blocks, balanced by parameter count or given by stage_layers), each rank's batch slice cut
+// into num_microbatches micro-batches run by pipeline_schedule (gpipe | 1f1b). zero_stage = 1
+// shards the optimizer state over the dp ranks (ZeRO-1). Every layout computes the same
+// training as one rank: the same initial values, dropout masks and global-batch gradient. At
+// the end the parts are joined into the whole model on rank 0, which saves it.
 #pragma once
 
 #include <memory>
@@ -36,6 +43,7 @@ class GptLanguageModel : public Algorithm {
   TaskKind task() const override { return TaskKind::multiclass_classification; }
   std::int64_t num_features() const override { return config_.context; }
   std::int64_t num_classes() const override { return config_.vocab_size; }
+  bool supports_model_parallelism() const override { return true; }
   // loss (mean nats per target token) and perplexity on every window of a token stream.
   MetricValues evaluate_file(const std::filesystem::path& path) override;
 

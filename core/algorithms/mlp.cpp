@@ -270,14 +270,14 @@ void Mlp::fit(JobContext& job) {
   build_network(training.seed);
   move_parameters_to(parameters_, job.device);
   std::unique_ptr<Loss> loss = make_loss(architecture_.task);
-  Optimizer optimizer(training.optimizer, parameters_);
   std::unique_ptr<GradientAveraging> averaging;
   if (ranks > 1) {
     TERN_CHECK(job.make_gradient_averaging != nullptr, "a ", ranks, "-rank job without gradient averaging");
     averaging = job.make_gradient_averaging(parameters_);
-    averaging->broadcast_parameters();
   }
-  ParameterUpdate update(optimizer, averaging.get(), training.precision.loss_scaling, training.clip_gradient);
+  ParameterUpdate update(parameters_, training.optimizer, {.averaging = averaging.get()},
+                         training.precision.loss_scaling, training.clip_gradient);
+  update.broadcast_parameters();
   const DynamicLossScaler* loss_scaler = update.loss_scaler();
 
   // Every rank runs the same number of steps per epoch (agreed before training), so uneven

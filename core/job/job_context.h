@@ -24,6 +24,15 @@
 
 namespace tern {
 
+// The model-parallel side of the layout dp × pp × tp (parallel/process_mesh.h), for algorithms
+// that split a model over ranks (gpt); null pointers mean tp = 1, pp = 1.
+struct ModelParallelGroups {
+  Communicator* tensor_parallel = nullptr;    // the ranks that share each layer
+  Communicator* pipeline_parallel = nullptr;  // the stages of this rank's pipeline (rank = stage)
+  Communicator* model_replica = nullptr;      // every rank of this model replica (tp × pp)
+  Communicator* world = nullptr;              // every rank of the job
+};
+
 struct JobContext {
   JobContext(MetricsLog& metrics_log, JobLog& job_log, Communicator& data_parallel)
       : metrics(metrics_log), log(job_log), comm(data_parallel) {}
@@ -43,6 +52,10 @@ struct JobContext {
   Device device = Device::cpu();
   // Set when comm has more than one rank: averages gradients over it.
   GradientAveragingFactory make_gradient_averaging;
+  // The data-parallel group for device memory (NCCL's with --device cuda; else comm), for
+  // ZeRO-1's reduce-scatter and allgather.
+  Communicator* gradient_group = nullptr;
+  ModelParallelGroups model_parallel;
   FaultInjection faults;
   bool show_progress = true;
   // Filled by fit(): the hyperparameters as resolved (defaults included), for job.json.

@@ -6,15 +6,32 @@
 
 namespace tern {
 
+namespace {
+// The parts' Saved slots.
+enum Part : std::size_t { kCopy, kQkv, kProjection, kReduce, kParts };
+
+// Megatron's split of the attention's two Linears: qkv by output features in Q, K, V chunks,
+// the projection by input features.
+LinearSplit split_of(LinearSplit::Kind kind, const Communicator& group, int chunks) {
+  return {.kind = kind, .rank = group.rank(), .ranks = group.size(), .chunks = chunks};
+}
+}  // namespace
+
 CausalSelfAttention::CausalSelfAttention(std::int64_t d_model, std::int64_t n_head, const std::string& name,
-                                         std::uint64_t seed)
+                                         std::uint64_t seed, Communicator& tensor_parallel)
     : d_model_(d_model),
-      n_head_(n_head),
+      n_head_(n_head / tensor_parallel.size()),
       head_size_(n_head > 0 ? d_model / n_head : 0),
-      qkv_(d_model, 3 * d_model, name + ".qkv", seed),
-      projection_(d_model, d_model, name + ".proj", seed) {
+      width_(n_head_ * head_size_),
+      copy_(tensor_parallel),
+      qkv_(d_model, 3 * d_model, name + ".qkv", seed, split_of(LinearSplit::Kind::output_features, tensor_parallel, 3)),
+      projection_(d_model, d_model, name + ".proj", seed,
+                  split_of(LinearSplit::Kind::input_features, tensor_parallel, 1)),
+      reduce_(tensor_parallel) {
   TERN_CHECK(n_head > 0 && d_model % n_head == 0, name, ": d_model (", d_model, ") must be a multiple of n_head (",
              n_head, ")");
+  TERN_CHECK(n_head % tensor_parallel.size() == 0, name, ": n_head (", n_head, ") must be a multiple of tp (",
+             tensor_parallel.size(), ")");
 }
 
 std::vector<Parameter*> CausalSelfAttention::parameters() {
@@ -26,11 +43,12 @@ std::vector<Parameter*> CausalSelfAttention::parameters() {
 Tensor CausalSelfAttention::forward(const Tensor& x, Saved& saved) {
   TERN_CHECK(x.ndim() == 3 && x.dim(2) == d_model_, "attention: expected input [batch, time, ", d_model_, "], got ",
              shape_string(x.shape()));
-  const std::int64_t batch = x.dim(0), time = x.dim(1), d = d_model_, h = head_size_;
+  const std::int64_t batch = x.dim(0), time = x.dim(1), d = width_, h = head_size_;
   const Backend& backend = backend_for(x.device());
-  saved.children.assign(2, Saved(saved.mode));
-  saved.children[0].input_gradient = saved.input_gradient;
-  const Tensor qkv = qkv_.forward(x.reshaped({batch * time, d}), saved.children[0]);  // [B·T, 3d]
+  saved.children.assign(kParts, Saved(saved.mode));
+  saved.children[kCopy].input_gradient = saved.children[kQkv].input_gradient = saved.input_gradient;
+  const Tensor input = copy_.forward(x.reshaped({batch * time, d_model_}), saved.children[kCopy]);
+  const Tensor qkv = qkv_.forward(input, saved.children[kQkv]);  // [B·T, 3d], d = this rank's width
 
   // S, then P in place, for every sequence and head: [B, H, T, T].
   Tensor probabilities = Tensor::empty({batch, n_head_, time, time}, DType::f32, x.device());
@@ -55,15 +73,17 @@ Tensor CausalSelfAttention::forward(const Tensor& x, Saved& saved) {
     }
   }
   saved.tensors = {qkv, probabilities};
-  return projection_.forward(heads, saved.children[1]).reshaped({batch, time, d});
+  const Tensor partial = projection_.forward(heads, saved.children[kProjection]);
+  return reduce_.forward(partial, saved.children[kReduce]).reshaped({batch, time, d_model_});
 }
 
 Tensor CausalSelfAttention::backward(const Tensor& dy, Saved& saved) {
   const Tensor& qkv = saved.tensors.at(0);
   const Tensor& probabilities = saved.tensors.at(1);
-  const std::int64_t batch = probabilities.dim(0), time = probabilities.dim(2), d = d_model_, h = head_size_;
+  const std::int64_t batch = probabilities.dim(0), time = probabilities.dim(2), d = width_, h = head_size_;
   const Backend& backend = backend_for(dy.device());
-  const Tensor dheads = projection_.backward(dy.reshaped({batch * time, d}), saved.children[1]);
+  const Tensor dpartial = reduce_.backward(dy.reshaped({batch * time, d_model_}), saved.children[kReduce]);
+  const Tensor dheads = projection_.backward(dpartial, saved.children[kProjection]);
 
   Tensor dqkv = Tensor::empty({batch * time, 3 * d}, DType::f32, dy.device());
   Tensor dscores = Tensor::empty({time, time}, DType::f32, dy.device());  // reused per head
@@ -93,8 +113,8 @@ Tensor CausalSelfAttention::backward(const Tensor& dy, Saved& saved) {
       backend.gemm(Transpose::yes, Transpose::no, time, h, time, scale, ds, time, q, 3 * d, 0.0f, dk, 3 * d);
     }
   }
-  const Tensor dx = qkv_.backward(dqkv, saved.children[0]);
-  return dx.defined() ? dx.reshaped({batch, time, d}) : dx;
+  const Tensor dx = copy_.backward(qkv_.backward(dqkv, saved.children[kQkv]), saved.children[kCopy]);
+  return dx.defined() ? dx.reshaped({batch, time, d_model_}) : dx;
 }
 
 }  // namespace tern

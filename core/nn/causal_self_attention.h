@@ -6,17 +6,27 @@
 // dimension 3d), so nothing is copied per head. Backward, with dO from the projection:
 //   dV = Pᵀ dO,  dP = dO Vᵀ,  dS = P ⊙ (dP - rowsum(P ⊙ dP)),  dQ = dS K / √h,  dK = dSᵀ Q / √h
 // The saved context is the qkv rows and P (B·H·T² floats).
+//
+// Tensor parallelism (tensor_parallel.h) splits the heads: each of the tp ranks holds H/tp
+// heads, that is its slice of W_qkv's rows for Q, K and V (split by output features, 3 chunks)
+// and the matching columns of W_proj (split by input features); the heads need nothing from
+// each other, so the only communication is f before qkv and g after the projection.
 #pragma once
 
 #include <string>
 
+#include "core/comm.h"
 #include "core/nn/linear.h"
+#include "core/nn/tensor_parallel.h"
 
 namespace tern {
 
 class CausalSelfAttention : public Module {
  public:
-  CausalSelfAttention(std::int64_t d_model, std::int64_t n_head, const std::string& name, std::uint64_t seed);
+  // d_model and n_head are the whole layer's; this rank computes n_head / tensor_parallel.size()
+  // heads.
+  CausalSelfAttention(std::int64_t d_model, std::int64_t n_head, const std::string& name, std::uint64_t seed,
+                      Communicator& tensor_parallel);
 
   Tensor forward(const Tensor& x, Saved& saved) override;
   Tensor backward(const Tensor& dy, Saved& saved) override;
@@ -24,8 +34,11 @@ class CausalSelfAttention : public Module {
   std::vector<Parameter*> parameters() override;
 
  private:
-  std::int64_t d_model_, n_head_, head_size_;
+  std::int64_t d_model_;
+  std::int64_t n_head_, head_size_, width_;  // this rank's heads, their size, n_head_ · head_size_
+  CopyToTensorParallel copy_;
   Linear qkv_, projection_;
+  ReduceFromTensorParallel reduce_;
 };
 
 }  // namespace tern

@@ -4,20 +4,45 @@
 
 #include "core/backend/backend.h"
 #include "core/nn/mixed_precision.h"
+#include "core/nn/sharding.h"
 #include "core/random/random.h"
 
 namespace tern {
 
-Linear::Linear(std::int64_t in_features, std::int64_t out_features, const std::string& name, std::uint64_t seed)
-    : in_features_(in_features),
-      out_features_(out_features),
-      weight_(name + ".weight", {out_features, in_features}),
-      bias_(name + ".bias", {out_features}) {
+namespace {
+// The Sharding of W and of b under a split.
+std::pair<Sharding, Sharding> shardings_of(const LinearSplit& split) {
+  const Sharding replicated{.rank = split.rank, .ranks = split.ranks};
+  Sharding by_rows = replicated, by_columns = replicated;
+  by_rows.kind = by_columns.kind = Sharding::Kind::split;
+  by_rows.chunks = split.chunks;
+  by_columns.split_dim = 1;
+  switch (split.kind) {
+    case LinearSplit::Kind::none: return {replicated, replicated};
+    case LinearSplit::Kind::output_features: return {by_rows, by_rows};
+    case LinearSplit::Kind::input_features: return {by_columns, replicated};
+  }
+  return {replicated, replicated};
+}
+}  // namespace
+
+Linear::Linear(std::int64_t in_features, std::int64_t out_features, const std::string& name, std::uint64_t seed,
+               const LinearSplit& split)
+    : in_features_(split.kind == LinearSplit::Kind::input_features ? in_features / split.ranks : in_features),
+      out_features_(split.kind == LinearSplit::Kind::output_features ? out_features / split.ranks : out_features),
+      weight_(name + ".weight", {0}),
+      bias_(name + ".bias", {0}),
+      adds_bias_(split.kind != LinearSplit::Kind::input_features || split.rank == 0) {
   TERN_CHECK(in_features > 0 && out_features > 0, "Linear ", name, ": sizes must be positive, got ",
              in_features, " -> ", out_features);
+  const auto [weight_sharding, bias_sharding] = shardings_of(split);
   const float bound = 1.0f / std::sqrt(static_cast<float>(in_features));
-  fill_uniform(weight_.value, -bound, bound, seed, stream_id(weight_.name));
-  fill_uniform(bias_.value, -bound, bound, seed, stream_id(bias_.name));
+  const auto uniform = [&](const std::string& stream) {
+    return [&, stream](Tensor& full) { fill_uniform(full, -bound, bound, seed, stream_id(stream)); };
+  };
+  initialise_block(weight_, {out_features, in_features}, weight_sharding, uniform(weight_.name));
+  initialise_block(bias_, {out_features}, bias_sharding, uniform(bias_.name));
+  bias_.counted_elsewhere = !adds_bias_;  // whole on every rank: rank 0 counts it
 }
 
 Tensor Linear::forward(const Tensor& x, Saved& saved) {
@@ -29,9 +54,11 @@ Tensor Linear::forward(const Tensor& x, Saved& saved) {
   const Tensor x_for_gemm = gemm_input(x, gemm_dtype), weight_for_gemm = gemm_input(weight_.value, gemm_dtype);
   Tensor y = Tensor::empty({x.dim(0), out_features_}, DType::f32, x.device());
   gemm(Transpose::no, Transpose::yes, 1.0f, x_for_gemm, weight_for_gemm, 0.0f, y);
-  backend_for(x.device())
-      .bias_activation_forward(Activation::identity, y.device_data<float>(), bias_.value.device_data<float>(),
-                               x.dim(0), out_features_);
+  if (adds_bias_) {
+    backend_for(x.device())
+        .bias_activation_forward(Activation::identity, y.device_data<float>(), bias_.value.device_data<float>(),
+                                 x.dim(0), out_features_);
+  }
   saved.tensors = {x_for_gemm, weight_for_gemm};  // in the GEMM's dtype: half the bytes under mixed precision
   return y;
 }

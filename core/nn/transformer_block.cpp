@@ -3,6 +3,7 @@
 #include "core/backend/backend.h"
 #include "core/nn/activation.h"
 #include "core/nn/linear.h"
+#include "core/nn/tensor_parallel.h"
 
 namespace tern {
 
@@ -19,16 +20,23 @@ Tensor sum_of(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 TransformerBlock::TransformerBlock(std::int64_t d_model, std::int64_t n_head, float dropout, const std::string& name,
-                                   std::uint64_t seed)
+                                   std::uint64_t seed, Communicator& tensor_parallel)
     : d_model_(d_model),
       attention_norm_(d_model, name + ".ln_1"),
-      attention_(d_model, n_head, name + ".attn", seed),
+      attention_(d_model, n_head, name + ".attn", seed, tensor_parallel),
       attention_dropout_(dropout, name + ".attn.dropout"),
       mlp_norm_(d_model, name + ".ln_2"),
       mlp_dropout_(dropout, name + ".mlp.dropout") {
-  mlp_.append(std::make_unique<Linear>(d_model, 4 * d_model, name + ".mlp.fc", seed));
+  const int rank = tensor_parallel.rank(), ranks = tensor_parallel.size();
+  mlp_.append(std::make_unique<CopyToTensorParallel>(tensor_parallel));
+  mlp_.append(std::make_unique<Linear>(d_model, 4 * d_model, name + ".mlp.fc", seed,
+                                       LinearSplit{.kind = LinearSplit::Kind::output_features, .rank = rank, .ranks = ranks}));
   mlp_.append(std::make_unique<ActivationLayer>(Activation::gelu));
-  mlp_.append(std::make_unique<Linear>(4 * d_model, d_model, name + ".mlp.proj", seed));
+  mlp_.append(std::make_unique<Linear>(4 * d_model, d_model, name + ".mlp.proj", seed,
+                                       LinearSplit{.kind = LinearSplit::Kind::input_features, .rank = rank, .ranks = ranks}));
+  mlp_.append(std::make_unique<ReduceFromTensorParallel>(tensor_parallel));
+  for (Parameter* parameter : attention_norm_.parameters()) parameter->counted_elsewhere = rank != 0;
+  for (Parameter* parameter : mlp_norm_.parameters()) parameter->counted_elsewhere = rank != 0;
 }
 
 std::vector<Parameter*> TransformerBlock::parameters() {

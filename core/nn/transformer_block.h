@@ -5,6 +5,10 @@
 //   dh = dy + LN₂ᵀ(MLPᵀ(Dropoutᵀ(dy))),   dx = dh + LN₁ᵀ(Attentionᵀ(Dropoutᵀ(dh)))
 // where Fᵀ(g) is F's backward applied to g. Each part's parameters are reported to the
 // gradient listener as soon as that part's backward is done.
+//
+// Under tensor parallelism (tensor_parallel.h) the attention splits its heads and the MLP its
+// 4d hidden units over the tp ranks (W₁ by output features, W₂ by input features, between f and
+// g); the LayerNorms, dropouts and residuals work on the whole x, the same on every rank.
 #pragma once
 
 #include <string>
@@ -19,7 +23,7 @@ namespace tern {
 class TransformerBlock : public Module {
  public:
   TransformerBlock(std::int64_t d_model, std::int64_t n_head, float dropout, const std::string& name,
-                   std::uint64_t seed);
+                   std::uint64_t seed, Communicator& tensor_parallel);
 
   Tensor forward(const Tensor& x, Saved& saved) override;
   Tensor backward(const Tensor& dy, Saved& saved) override;

@@ -9,10 +9,16 @@
 
 namespace tern {
 
-// Σ g² over every parameter's gradient.
+// Σ g² over the parameters' gradients, leaving out the copies another rank counts
+// (Parameter::counted_elsewhere), so that the sum over a model's ranks counts each value once.
 double gradient_sum_of_squares(const std::vector<Parameter*>& parameters);
 
-// Scales the gradients so that their global norm is at most max_norm; returns the norm before.
+// Scales the gradients by max_norm / norm when their global norm `norm` (summed over every
+// rank that holds a part of them) is above max_norm.
+void clip_gradients_to_norm(const std::vector<Parameter*>& parameters, double norm, double max_norm);
+
+// The same on one rank: scales the gradients so that their norm is at most max_norm; returns
+// the norm before.
 double clip_gradients_by_global_norm(const std::vector<Parameter*>& parameters, double max_norm);
 
 }  // namespace tern

@@ -25,7 +25,11 @@ void DynamicLossScaler::scale_loss_gradient(Tensor& gradient) const {
 }
 
 bool DynamicLossScaler::unscale_gradients(const std::vector<Parameter*>& parameters) {
-  if (!std::isfinite(gradient_sum_of_squares(parameters))) {
+  return unscale_gradients(parameters, gradient_sum_of_squares(parameters));
+}
+
+bool DynamicLossScaler::unscale_gradients(const std::vector<Parameter*>& parameters, double gradient_sum_of_squares) {
+  if (!std::isfinite(gradient_sum_of_squares)) {
     ++skipped_steps_;
     clean_steps_ = 0;
     TERN_CHECK(scale_ / 2 >= kSmallestScale, "f16 gradients are still inf or NaN at loss scale ", scale_,

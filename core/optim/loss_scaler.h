@@ -38,6 +38,9 @@ class DynamicLossScaler {
   // Throws when S has fallen below 2^-24 and the gradients are still not finite: then it is
   // the model that diverged, not f16 that overflowed.
   bool unscale_gradients(const std::vector<Parameter*>& parameters);
+  // The same, the finiteness judged from the gradients' sum of squares over every rank that
+  // holds a part of them (an inf or NaN anywhere makes it inf or NaN), so that all skip alike.
+  bool unscale_gradients(const std::vector<Parameter*>& parameters, double gradient_sum_of_squares);
 
  private:
   double scale_;

@@ -1,4 +1,4 @@
-#include "parallel/pipeline_schedule.h"
+#include "core/pipeline/pipeline_schedule.h"
 
 #include <algorithm>
 #include <deque>
@@ -54,6 +54,13 @@ std::vector<PipelineAction> pipeline_schedule(PipelineScheduleKind kind, std::in
     append_backward(actions, stages, stage, i - warm_up);
   }
   for (std::int64_t i = micro_batches - warm_up; i < micro_batches; ++i) append_backward(actions, stages, stage, i);
+  return actions;
+}
+
+std::vector<PipelineAction> forward_only_schedule(std::int64_t stages, std::int64_t stage, std::int64_t micro_batches) {
+  TERN_CHECK(stages >= 1 && stage >= 0 && stage < stages, "pipeline stage ", stage, " of ", stages);
+  std::vector<PipelineAction> actions;
+  for (std::int64_t i = 0; i < micro_batches; ++i) append_forward(actions, stages, stage, i);
   return actions;
 }
 

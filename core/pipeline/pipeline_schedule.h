@@ -38,6 +38,10 @@ struct PipelineAction {
 std::vector<PipelineAction> pipeline_schedule(PipelineScheduleKind kind, std::int64_t stages, std::int64_t stage,
                                               std::int64_t micro_batches);
 
+// The actions of stage `stage` when the micro-batches only go forward (evaluation): each is
+// received, computed and sent on in turn.
+std::vector<PipelineAction> forward_only_schedule(std::int64_t stages, std::int64_t stage, std::int64_t micro_batches);
+
 struct PipelineSimulation {
   double step_time = 0.0;                          // when the last stage finishes
   double bubble = 0.0;                             // idle share of stages × step_time

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "core/comm.h"
 #include "core/nn/causal_self_attention.h"
 #include "core/nn/embedding.h"
 #include "core/nn/layer_norm.h"
@@ -13,6 +14,9 @@
 
 namespace tern {
 namespace {
+
+// The layers whole on one process (no tensor parallelism).
+LocalCommunicator one_rank;
 
 std::vector<float> host_values(const Tensor& tensor) {
   const Tensor host = tensor.to(Device::cpu());
@@ -51,7 +55,7 @@ TEST(TransformerLayersGpu, LayerNormMatchesTheCpu) {
 
 TEST(TransformerLayersGpu, CausalSelfAttentionMatchesTheCpu) {
   TERN_REQUIRE_CUDA_DEVICE();
-  CausalSelfAttention on_cpu(48, 4, "attn", 2), on_gpu(48, 4, "attn", 2);
+  CausalSelfAttention on_cpu(48, 4, "attn", 2, one_rank), on_gpu(48, 4, "attn", 2, one_rank);
   expect_gpu_matches_cpu(on_cpu, on_gpu, testing::random_tensor({2, 37, 48}, 3), 1e-4);
 }
 

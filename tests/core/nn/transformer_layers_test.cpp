@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/comm.h"
 #include "core/nn/causal_self_attention.h"
 #include "core/nn/embedding.h"
 #include "core/nn/layer_norm.h"
@@ -16,6 +17,9 @@
 
 namespace tern {
 namespace {
+
+// The layers whole on one process (no tensor parallelism).
+LocalCommunicator one_rank;
 
 using testing::check_module_gradients;
 using testing::kGradientTolerance;
@@ -97,7 +101,7 @@ TEST(Embedding, StartsFromASmallNormalAndRejectsIdsOutsideTheTable) {
 }
 
 TEST(CausalSelfAttentionGradient, MatchesFiniteDifferences) {
-  CausalSelfAttention attention(8, 2, "attn", 4);
+  CausalSelfAttention attention(8, 2, "attn", 4, one_rank);
   const auto errors = check_module_gradients(attention, random_tensor({2, 5, 8}, 27));
   EXPECT_LT(errors.input, kGradientTolerance);
   ASSERT_EQ(errors.parameters.size(), 4u);
@@ -156,7 +160,7 @@ std::vector<double> reference_attention(CausalSelfAttention& attention, const Te
 
 TEST(CausalSelfAttentionForward, MatchesTheFormulasPerSequenceAndHead) {
   const std::int64_t heads = 3;
-  CausalSelfAttention attention(12, heads, "attn", 5);
+  CausalSelfAttention attention(12, heads, "attn", 5, one_rank);
   const Tensor x = random_tensor({2, 7, 12}, 28, -2.0f, 2.0f);
   Saved saved;
   const Tensor y = attention.forward(x, saved);
@@ -169,7 +173,7 @@ TEST(CausalSelfAttentionForward, MatchesTheFormulasPerSequenceAndHead) {
 }
 
 TEST(CausalSelfAttentionForward, APositionNeverSeesALaterOne) {
-  CausalSelfAttention attention(8, 2, "attn", 6);
+  CausalSelfAttention attention(8, 2, "attn", 6, one_rank);
   Tensor x = random_tensor({1, 6, 8}, 29);
   Saved before_saved, after_saved;
   const Tensor before = attention.forward(x, before_saved).clone();
@@ -182,7 +186,7 @@ TEST(CausalSelfAttentionForward, APositionNeverSeesALaterOne) {
 
 TEST(TransformerBlockGradient, MatchesFiniteDifferencesWithAndWithoutDropout) {
   for (const float dropout : {0.0f, 0.25f}) {
-    TransformerBlock block(8, 2, dropout, "h.0", 7);
+    TransformerBlock block(8, 2, dropout, "h.0", 7, one_rank);
     // Dropout's mask is a function of (seed, step, position), so it is the same in every
     // forward of the check and the objective stays smooth.
     const ForwardMode mode{.training = true, .seed = 3, .step = 1};
@@ -201,7 +205,7 @@ struct RecordingListener : GradientReadyListener {
 };
 
 TEST(TransformerBlock, ReportsEveryParameterOnceAsItsGradientIsDone) {
-  TransformerBlock block(8, 2, 0.0f, "h.0", 7);
+  TransformerBlock block(8, 2, 0.0f, "h.0", 7, one_rank);
   RecordingListener listener;
   Saved saved(ForwardMode{.training = true, .gradient_listener = &listener});
   const Tensor y = block.forward(random_tensor({1, 3, 8}, 32), saved);
@@ -218,7 +222,7 @@ TEST(TransformerBlock, ReportsEveryParameterOnceAsItsGradientIsDone) {
 
 // The activation bytes of a forward: every distinct saved tensor once, the weights not at all.
 TEST(SavedActivationBytes, CountsSharedStorageOnceAndLeavesOutTheParameters) {
-  CausalSelfAttention attention(8, 2, "attn", 1);
+  CausalSelfAttention attention(8, 2, "attn", 1, one_rank);
   Saved saved;
   attention.forward(random_tensor({3, 5, 8}, 34), saved);
   // qkv [15, 24] and P [3, 2, 5, 5] in the attention; the qkv Linear's input x [15, 8] and the
@@ -229,8 +233,8 @@ TEST(SavedActivationBytes, CountsSharedStorageOnceAndLeavesOutTheParameters) {
 }
 
 TEST(CausalSelfAttention, RejectsWidthsThatTheHeadsDoNotDivide) {
-  EXPECT_THROW(CausalSelfAttention(10, 3, "attn", 1), Error);
-  CausalSelfAttention attention(8, 2, "attn", 1);
+  EXPECT_THROW(CausalSelfAttention(10, 3, "attn", 1, one_rank), Error);
+  CausalSelfAttention attention(8, 2, "attn", 1, one_rank);
   Saved saved;
   EXPECT_THROW(attention.forward(random_tensor({6, 8}, 30), saved), Error);
 }

@@ -3,7 +3,7 @@
 // schedules simulated without deadlock, every message in order; the step time and bubble
 // against the theory (pp - 1) / (m + pp - 1); the memory each stage holds (GPipe all m
 // micro-batches, 1F1B at most pp - s); and the simulator catching broken schedules.
-#include "parallel/pipeline_schedule.h"
+#include "core/pipeline/pipeline_schedule.h"
 
 #include <gtest/gtest.h>
 
