@@ -126,6 +126,22 @@ void log_memory(JobContext& job, int rank, const std::vector<Parameter*>& parame
                ", activations kept for backward " + mib(activation_bytes));
 }
 
+// How busy this pipeline stage was: the seconds of its forwards and backwards against the
+// seconds of the steps' pipeline runs. The rest is the bubble (and communication), which in
+// theory is (pp - 1) / (m + pp - 1) of the step for m micro-batches of equal stages.
+struct PipelineBusyTime {
+  double compute_seconds = 0.0, pipeline_seconds = 0.0;
+
+  void log(JobContext& job, int stage, int stages, std::int64_t micro_batches) const {
+    if (pipeline_seconds <= 0.0) return;
+    const double theory = static_cast<double>(stages - 1) / static_cast<double>(micro_batches + stages - 1);
+    job.log.info("pipeline stage " + std::to_string(stage) + ": computing " +
+                 std::to_string(100.0 * compute_seconds / pipeline_seconds) + "% of the pipeline's time; bubble " +
+                 std::to_string(1.0 - compute_seconds / pipeline_seconds) + " (theory " + std::to_string(theory) +
+                 " for pp=" + std::to_string(stages) + ", " + std::to_string(micro_batches) + " micro-batches)");
+  }
+};
+
 std::pair<GptConfig, TrainingConfig> read_hyperparameters(HyperparameterReader& read, std::int64_t stream_vocabulary) {
   GptConfig model;
   TrainingConfig training;
@@ -374,6 +390,7 @@ void GptLanguageModel::fit(JobContext& job) {
   const bool counts_loss = model_->last_stage() && groups.tensor_parallel.rank() == 0;
   const std::vector<PipelineAction> actions = pipeline_schedule(training.schedule_kind, pp, stage, micro_batches);
   ProgressReporter progress(total_steps, epochs, job.show_progress && world_rank == 0, "tokens");
+  PipelineBusyTime busy;
   std::int64_t step = 0;
   for (std::int64_t epoch = 0; epoch < epochs && step < total_steps; ++epoch) {
     const std::vector<std::int64_t> order = random_permutation(train_windows.count(), training.seed,
@@ -414,8 +431,15 @@ void GptLanguageModel::fit(JobContext& job) {
           .activation_shape = {micro_batch, config_.context, config_.d_model},
           .device = job.device};
       update.begin_step();
+      const auto step_start = std::chrono::steady_clock::now();
       const PipelineStepResult result = run_pipeline_step(*model_, groups.pipeline, actions, work, step == 0);
-      if (step == 0) log_memory(job, world_rank, parameters, update.optimizer_state_bytes(), result.peak_activation_bytes);
+      if (step == 0) {
+        log_memory(job, world_rank, parameters, update.optimizer_state_bytes(), result.peak_activation_bytes);
+      } else {  // the first step measures its activations: not a timing one
+        busy.compute_seconds += result.compute_seconds;
+        busy.pipeline_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+      }
       update.finish_step(static_cast<float>(training.schedule.rate_at(step)));
       ++epoch_steps;
       // The last stages hold the loss: their mean over the replicas, known to every rank.
@@ -432,6 +456,7 @@ void GptLanguageModel::fit(JobContext& job) {
     job.metrics.record(step, epoch, "train:tokens_per_s",
                        static_cast<double>(epoch_steps * global_batch * config_.context) / std::max(seconds, 1e-9));
   }
+  if (pp > 1) busy.log(job, stage, pp, micro_batches);
   validate(step, epochs - 1);
   // Rank 0 saves and tests the model: it joins the replica's parts into the whole model.
   if (tp * pp > 1 && dp_rank == 0) {

@@ -59,13 +59,13 @@ PipelineStepResult run_pipeline_step(Module& stage, Communicator& pipeline, cons
         saved.input_gradient = !first;
         const auto start = Clock::now();
         const Tensor output = stage.forward(first ? work.input(i) : inputs.at(i), saved);
-        result.compute_seconds += seconds_since(start);
         inputs.erase(i);  // the stage's Saved holds what backward needs of it
         if (last) {
           output_gradients[i] = work.loss_gradient(output, i);
         } else {
           outputs[i] = output;
         }
+        result.compute_seconds += seconds_since(start);
         if (measure_activations) {
           std::size_t kept = 0;
           for (const auto& [micro_batch, micro_batch_saved] : in_flight)

@@ -32,7 +32,7 @@ struct PipelineStepWork {
 struct PipelineStepResult {
   // The most activation bytes this stage kept for backward at any moment of the step.
   std::size_t peak_activation_bytes = 0;
-  // Seconds the stage spent in forward and backward (the rest of the step it waited or
+  // Seconds the stage spent in forward (with the loss) and backward (the rest of the step it waited or
   // communicated): 1 − compute / step time is its share of the bubble. Host time, so on a GPU it
   // counts launches, not kernels.
   double compute_seconds = 0.0;
