@@ -23,8 +23,8 @@ struct Model {
     const Shape shapes[] = {{7, 3}, {5}, {1}, {11, 2}};
     for (const Shape& shape : shapes) {
       std::string name = "p";  // not "p" + to_string: GCC 12 warns falsely (-Wrestrict) on that
-    name += std::to_string(parameters.size());
-    auto parameter = std::make_unique<Parameter>(name, shape);
+      name += std::to_string(parameters.size());
+      auto parameter = std::make_unique<Parameter>(name, shape);
       fill_uniform(parameter->value, -1.0f, 1.0f, seed, parameters.size());
       parameters.push_back(std::move(parameter));
     }
