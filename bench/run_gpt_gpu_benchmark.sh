@@ -4,14 +4,18 @@
 # mixed precision (Tern: `precision`; PyTorch: torch.autocast), Adam. Prints tokens/s, model
 # TFLOP/s, the model FLOPs utilisation against the GPU's dense bf16 peak (989 TFLOP/s for an
 # H100 SXM or H200; PEAK_TFLOPS=... for another card) and the ratio Tern / PyTorch.
-#   bench/run_gpt_gpu_benchmark.sh [BUILD_DIR]     (a CUDA build: scripts/gpu-validate.sh makes one)
+#   bench/run_gpt_gpu_benchmark.sh [BUILD_DIR [COMMAND PREFIX...]]
+# BUILD_DIR is a CUDA build (scripts/gpu-validate.sh makes one); the prefix (say `env
+# LD_LIBRARY_PATH=...`, where CUDA's libraries are not on the loader's path) runs Tern's program
+# only, so that PyTorch keeps loading its own copies.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${1:-${TERN_BUILD_DIR:-$root/build-gpu}}
+prefix=("${@:2}")
 peak=${PEAK_TFLOPS:-989}
 model=(--layers 12 --heads 12 --width 768 --sequence 1024 --vocab 50304 --batch 8 --steps 10 --warmup 3
        --device cuda --precision bf16)
-tern_line=$("$build_dir/bench/gpt_throughput" "${model[@]}" | tee /dev/stderr | tail -1)
+tern_line=$("${prefix[@]}" "$build_dir/bench/gpt_throughput" "${model[@]}" | tee /dev/stderr | tail -1)
 torch_line=$(python3 "$root/bench/gpt_pytorch.py" "${model[@]}" | tee /dev/stderr | tail -1)
 python3 - "$tern_line" "$torch_line" "$peak" <<'PY'
 import json, sys

@@ -7,15 +7,16 @@
 #
 # .gpu-bundle/tern-gpu.tar.xz holds /opt/tern-gpu:
 #   src/      the checkout's files (the tests read cluster-configs/ from there)
-#   build/    tern, the `gpu` tests, bench/mlp_throughput and the CTest files
+#   build/    tern, the `gpu` tests, bench/mlp_throughput, bench/gpt_throughput and the CTest files
 #   sysroot/  every shared library those load, except the C library's and CUDA's and NCCL's
 #             (which the GPU machine has), and an Open MPI runtime (orterun, orted,
 #             plugins), found there through OPAL_PREFIX
 #   bin/mpiexec  the launcher the tests were built to call
 # Programs find the libraries through their RPATH, so nothing else on that machine sees them.
 # The build sits at the same absolute path on both machines, so the paths CMake compiled into
-# the tests hold there. .gpu-bundle/fashion-mnist/ holds the data set's IDX files, which
-# gpu-validate converts there (the HDF5 files are larger).
+# the tests hold there. .gpu-bundle/fashion-mnist/ holds the data set's IDX files and
+# .gpu-bundle/austen/ Jane Austen's text (exported here by prepare-data.sh), which gpu-validate
+# converts and tokenizes there (the HDF5 files are larger).
 # Usage: scripts/gpu-bundle.sh        (about 5 minutes on 2 cores; the bundle is about 55 MB)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,11 +59,11 @@ gpu_tests=$(cd "$repo/tests" && find . -name '*_gpu_test.cpp' -o -name '*_gpu_mp
 cmake -S "$prefix/src" -B "$prefix/build" -DCMAKE_BUILD_TYPE=Release -DTERN_CUDA=ON -DTERN_BUILD_BENCH=ON \
   -DMPIEXEC_EXECUTABLE="$prefix/bin/mpiexec" >/dev/null
 # shellcheck disable=SC2086
-cmake --build "$prefix/build" -j "$(getconf _NPROCESSORS_ONLN)" --target tern mlp_throughput $gpu_tests
+cmake --build "$prefix/build" -j "$(getconf _NPROCESSORS_ONLN)" --target tern mlp_throughput gpt_throughput $gpu_tests
 
 # Programs: the built ones and Open MPI's; every library they (and the plugins) load, minus the
 # ones the GPU machine brings, goes to sysroot/lib.
-mapfile -t programs < <(find "$prefix/build" -type f -perm -u+x \( -name tern -o -name mlp_throughput \
+mapfile -t programs < <(find "$prefix/build" -type f -perm -u+x \( -name tern -o -name mlp_throughput -o -name gpt_throughput \
   -o -name '*_gpu_test' -o -name '*_gpu_mpi_test' \); find "$prefix/sysroot/usr/bin" -type f)
 mapfile -t plugins < <(find "$prefix/sysroot$libdir/openmpi" "$prefix/sysroot$libdir/pmix2" -name '*.so*' -type f)
 brought_by_the_gpu_machine='/(libc|libm|libdl|libpthread|librt|libresolv|ld-linux-x86-64|libcuda|libcudart|libcublas|libcublasLt|libnccl)\.so'
@@ -80,5 +81,8 @@ done
 tar -C / --exclude='*.o' --exclude='*.a' --exclude='*.d' -cJf "$bundle/tern-gpu.tar.xz" "${prefix#/}"
 mkdir -p "$bundle/fashion-mnist"
 cp /usr/share/datasets/fashion-mnist/*.gz "$bundle/fashion-mnist/"
+mkdir -p "$bundle/austen"
+"$repo/scripts/prepare-data.sh" "$prefix/build/launcher/tern" "$prefix/build/data" >/dev/null
+cp "$prefix/build/data/austen/austen.txt" "$bundle/austen/"
 du -sh "$bundle"/* >&2
 echo "gpu-bundle: wrote $bundle; on the GPU machine run scripts/gpu-validate.sh from the checkout" >&2

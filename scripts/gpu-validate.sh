@@ -9,6 +9,8 @@
 #   3. runs the GPU benchmarks: the MLP training step on the GPU against PyTorch on the same GPU
 #      and shapes, in f32, bf16 and f16, and the GEMM rate inside the step against a large
 #      cuBLAS GEMM of the same precision,
+#   4. runs the GPT-2-small bf16 benchmark (bench/run_gpt_gpu_benchmark.sh): tokens/s and
+#      model FLOPs utilisation, Tern against PyTorch eager on the same GPU,
 # and prints a short table last. Logs go to $OUT when set (the lent-GPU workflow), else the
 # build folder.
 # Usage: scripts/gpu-validate.sh [--steps N]...   (extra flags go to both MLP benchmarks)
@@ -49,6 +51,10 @@ if [[ -f $bundle/tern-gpu.tar.xz ]]; then
       --labels "$bundle/fashion-mnist/${split##*:}-labels-idx1-ubyte.gz" \
       --output "$build_dir/data/fashion-mnist/${split%%:*}.h5" >>"$logs/data.log" 2>&1 || { tail -20 "$logs/data.log"; exit 1; }
   done
+  mkdir -p "$build_dir/data/austen"
+  "${tern_environment[@]}" "$build_dir/launcher/tern" data tokenize --input "$bundle/austen/austen.txt" \
+    --output "$build_dir/data/austen/train.h5=0.9" --output "$build_dir/data/austen/validation.h5=0.1" \
+    >>"$logs/data.log" 2>&1 || { tail -20 "$logs/data.log"; exit 1; }
 else
   build_dir=${TERN_BUILD_DIR:-$root/build-gpu}
   logs=${OUT:-$build_dir}
@@ -92,6 +98,10 @@ for precision in f32 bf16 f16; do
                    tee -a "$logs/bench.log" | tail -1)")
 done
 
+# GPT-2-small in bf16: Tern against PyTorch eager (prints its own table).
+gpt_table=$("$root/bench/run_gpt_gpu_benchmark.sh" "$build_dir" "${tern_environment[@]}" 2>>"$logs/bench.log" ||
+            echo "(GPT benchmark failed: see bench.log)")
+
 echo "== gpu-validate on $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
 echo "gpu tests: $gpu_tests ($skipped skipped; log: $logs/gpu-tests.log)"
 python3 - "${results[@]}" <<'PY'
@@ -121,4 +131,7 @@ for line in sys.argv[1:]:
     except (ValueError, KeyError):
         print("| (no result: see bench.log) | | | | |")
 PY
+echo
+echo "GPT-2-small (12 x 768, sequence 1024), bf16, batch 8:"
+echo "$gpt_table"
 exit $tests_status

@@ -235,7 +235,7 @@ std::unique_ptr<Gpt> gather_whole_model(Gpt& part, const GptConfig& config, Comm
         header.insert(header.end(), value.shape().begin(), value.shape().end());
         std::int64_t header_size = static_cast<std::int64_t>(header.size());
         replica.send(&header_size, sizeof header_size, 0, 0);
-        replica.send(header.data(), header_size * 8, 0, 0);
+        replica.send(header.data(), header_size * static_cast<std::int64_t>(sizeof(std::int64_t)), 0, 0);
         replica.send(parameter->name.data(), static_cast<std::int64_t>(parameter->name.size()), 0, 0);
         replica.send(value.data<float>(), static_cast<std::int64_t>(value.size_bytes()), 0, 0);
       }
@@ -246,7 +246,7 @@ std::unique_ptr<Gpt> gather_whole_model(Gpt& part, const GptConfig& config, Comm
         std::int64_t header_size = 0;
         replica.recv(&header_size, sizeof header_size, sender, 0);
         std::vector<std::int64_t> header(static_cast<std::size_t>(header_size));
-        replica.recv(header.data(), header_size * 8, sender, 0);
+        replica.recv(header.data(), header_size * static_cast<std::int64_t>(sizeof(std::int64_t)), sender, 0);
         std::string name(static_cast<std::size_t>(header[0]), '\0');
         replica.recv(name.data(), header[0], sender, 0);
         const Sharding sharding{.kind = static_cast<Sharding::Kind>(header[2]), .split_dim = static_cast<int>(header[3]),
@@ -333,7 +333,10 @@ void GptLanguageModel::fit(JobContext& job) {
   Parameter* embedding_copy = model_->tied_embedding_copy();
   Parameter* embedding = model_->first_stage() && embedding_copies ? parameters.front() : embedding_copy;
   std::unique_ptr<GradientAveraging> averaging;
-  if (dp > 1 && !training.zero) averaging = job.make_gradient_averaging(parameters);
+  if (dp > 1 && !training.zero) {
+    TERN_CHECK(job.make_gradient_averaging != nullptr, "a ", dp, "-replica job without gradient averaging");
+    averaging = job.make_gradient_averaging(parameters);
+  }
   UpdateLayout layout{.averaging = averaging.get()};
   if (dp > 1 && training.zero) layout.zero_group = job.gradient_group != nullptr ? job.gradient_group : &data_parallel;
   if (training.zero) {

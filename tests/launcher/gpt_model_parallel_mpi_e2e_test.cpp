@@ -23,7 +23,7 @@
 #include <regex>
 
 #include "core/io/model_file.h"
-#include "tests/launcher/tern_cli.h"
+#include "tests/launcher/gpt_layout_runs.h"
 
 namespace tern {
 namespace {
@@ -31,64 +31,19 @@ namespace {
 using testing::real_data;
 using testing::ScratchFolder;
 
-constexpr std::int64_t kDModel = 32;
-
-struct Model {
-  bool tied = true;
-  std::string optimizer = "sgd";
-  std::string name() const { return std::string(tied ? "tied" : "untied") + "-" + optimizer; }
-};
+using testing::GptModel;
+using testing::parameter_difference;
+using testing::step_losses;
+using testing::training_arguments;
 
 struct Layout {
   std::string name;
   int ranks;
   std::string hyperparameters;  // the layout's own, on top of the model's
-  Model model;
+  GptModel model;
 };
 
 void PrintTo(const Layout& layout, std::ostream* out) { *out << layout.name; }
-
-std::string training_arguments(const std::filesystem::path& output, const Model& model) {
-  const auto train = real_data("austen/train.h5"), validation = real_data("austen/validation.h5");
-  return "train --algorithm gpt --quiet --train " + train.string() + " --validation " + validation.string() +
-         " --hp n_layer=4 --hp n_head=4 --hp d_model=32 --hp seq_len=16 --hp mini_batch_size=8"
-         " --hp num_microbatches=4 --hp dropout=0.1 --hp max_steps=4 --hp log_interval=1 --hp eval_sequences=16"
-         " --hp clip_gradient=0.05 --hp seed=3 --hp tie_embeddings=" + std::string(model.tied ? "true" : "false") +
-         " --hp optimizer=" + model.optimizer +
-         (model.optimizer == "sgd" ? " --hp momentum=0.9 --hp learning_rate=0.5" : " --hp learning_rate=0.001") +
-         " --output-dir " + output.string();
-}
-
-// The train:loss of each step, from metrics.jsonl.
-std::vector<double> step_losses(const std::filesystem::path& job) {
-  std::vector<double> losses;
-  std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-  for (std::string line; std::getline(lines, line);) {
-    const nlohmann::json record = nlohmann::json::parse(line);
-    if (record.at("name") == "train:loss") losses.push_back(record.at("value").get<double>());
-  }
-  return losses;
-}
-
-// The largest relative difference between two saved models' parameters (with Adam, the key
-// bias left out).
-double parameter_difference(const ModelFile& expected, const ModelFile& actual, bool adam) {
-  double worst = 0.0;
-  for (const auto& [name, tensor] : expected.tensors) {
-    const Tensor& other = actual.tensor(name);
-    EXPECT_EQ(other.shape(), tensor.shape()) << name;
-    if (other.shape() != tensor.shape()) return 1.0;
-    const bool qkv_bias = adam && name.ends_with(".attn.qkv.bias");
-    double difference = 0.0, scale = 1e-30;
-    for (std::int64_t i = 0; i < tensor.numel(); ++i) {
-      if (qkv_bias && i >= kDModel && i < 2 * kDModel) continue;  // the key bias
-      difference = std::max(difference, std::abs(double(tensor.data<float>()[i]) - other.data<float>()[i]));
-      scale = std::max(scale, std::abs(double(tensor.data<float>()[i])));
-    }
-    worst = std::max(worst, difference / scale);
-  }
-  return worst;
-}
 
 // The single-rank runs, one per model (tied or untied, SGD or Adam), shared by every layout, in a folder
 // of the suite's own.
@@ -98,13 +53,13 @@ class GptModelParallel : public ::testing::TestWithParam<Layout> {
     folder_ = std::filesystem::temp_directory_path() / ("tern-gpt-model-parallel-" + std::to_string(getpid()));
     std::filesystem::create_directories(folder_);
     if (!std::filesystem::exists(real_data("austen/train.h5"))) return;  // the tests skip
-    for (const Model& model : {Model{}, Model{.tied = false}, Model{.optimizer = "adam"}}) {
+    for (const GptModel& model : {GptModel{}, GptModel{.tied = false}, GptModel{.optimizer = "adam"}}) {
       const auto result = testing::run_tern(training_arguments(reference(model), model), "OMP_NUM_THREADS=1");
       ASSERT_EQ(result.exit_code, 0) << result.output;
     }
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(folder_); }
-  static std::filesystem::path reference(const Model& model) { return folder_ / ("one-" + model.name()); }
+  static std::filesystem::path reference(const GptModel& model) { return folder_ / ("one-" + model.name()); }
 
   static std::filesystem::path folder_;
 };
@@ -173,7 +128,7 @@ TEST(GptModelParallelMemory, FallsAsOneOverTheDegreeOfEachSplit) {
   const std::string wide = " --hp n_layer=4 --hp d_model=64 --hp max_steps=1";  // blocks outweigh the embeddings
   const auto run = [&](const std::string& name, int ranks, const std::string& layout) {
     const auto result =
-        testing::run_tern_on_ranks(ranks, training_arguments(scratch / name, Model{.optimizer = "adam"}) + wide + " " + layout);
+        testing::run_tern_on_ranks(ranks, training_arguments(scratch / name, GptModel{.optimizer = "adam"}) + wide + " " + layout);
     EXPECT_EQ(result.exit_code, 0) << result.output;
     std::vector<std::array<double, 4>> memory;
     for (int rank = 0; rank < ranks; ++rank)
