@@ -4,13 +4,8 @@
 # ranks laid out as tp=2 x pp=2 (cluster-configs/austen-gpt-tp2-pp2.json) with tern-launch,
 # evaluates it on the validation stream and samples text from it. About 6 minutes on 2 cores.
 # The job folder is runs/austen-gpt-<time>/ (or $1).
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${TERN_BUILD_DIR:-$root/build}
+source "$(dirname "$0")/job-setup.sh"
 job_dir=${1:-$root/runs/austen-gpt-$(date +%Y%m%d-%H%M%S)}
-"$root/scripts/install-deps.sh"
-TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh"
-"$root/scripts/prepare-data.sh" "$build_dir/launcher/tern" "$build_dir/data"
 data=$build_dir/data/austen
 "$build_dir/launcher/tern-launch" -np 4 -- "$build_dir/launcher/tern" train --algorithm gpt \
   --train "$data/train.h5" --validation "$data/validation.h5" --output-dir "$job_dir" \

@@ -3,13 +3,8 @@
 # Debian package, trains an MLP (784-256-128-10) on the 60,000 training images with 2
 # data-parallel ranks started by tern-launch, and evaluates it on the 10,000 test images.
 # The job folder is runs/fashion-mnist-<time>/ (or $1); RANKS=N changes the rank count.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-build_dir=${TERN_BUILD_DIR:-$root/build}
+source "$(dirname "$0")/job-setup.sh"
 job_dir=${1:-$root/runs/fashion-mnist-$(date +%Y%m%d-%H%M%S)}
-"$root/scripts/install-deps.sh"
-TERN_BUILD_DIR=$build_dir "$root/scripts/build.sh"
-"$root/scripts/prepare-data.sh" "$build_dir/launcher/tern" "$build_dir/data"
 data=$build_dir/data/fashion-mnist
 "$build_dir/launcher/tern-launch" -np "${RANKS:-2}" -- "$build_dir/launcher/tern" train --algorithm mlp \
   --train "$data/train.h5" --test "$data/test.h5" --output-dir "$job_dir" \

@@ -13,37 +13,21 @@
 #include <vector>
 
 #include "core/random/random.h"
+#include "tests/core/optim/random_parameters.h"
 #include "tests/parallel/mpi_test_world.h"
 #include "tests/parallel/rank_values.h"
 
 namespace tern {
 namespace {
 
+using testing::make_parameters;
+using testing::pointers;
 using testing::test_world;
 
 // The gradient `rank` computes for element e of parameter p at step `step`: different on every
 // rank and element, bounded.
 float rank_gradient(int rank, std::size_t p, std::int64_t e, int step) {
   return std::sin(0.001f * testing::element(rank, e) + 0.5f * static_cast<float>(p) + static_cast<float>(step));
-}
-
-// Parameters of `shapes` with values drawn from `seed`.
-std::vector<std::unique_ptr<Parameter>> make_parameters(const std::vector<Shape>& shapes, std::uint64_t seed) {
-  std::vector<std::unique_ptr<Parameter>> parameters;
-  for (const Shape& shape : shapes) {
-    std::string name = "p";  // not "p" + to_string: GCC 12 warns falsely (-Wrestrict) on that
-    name += std::to_string(parameters.size());
-    auto parameter = std::make_unique<Parameter>(name, shape);
-    fill_uniform(parameter->value, -1.0f, 1.0f, seed, parameters.size());
-    parameters.push_back(std::move(parameter));
-  }
-  return parameters;
-}
-
-std::vector<Parameter*> pointers(const std::vector<std::unique_ptr<Parameter>>& parameters) {
-  std::vector<Parameter*> list;
-  for (const auto& parameter : parameters) list.push_back(parameter.get());
-  return list;
 }
 
 // max |actual - expected| / max |expected| over a tensor.

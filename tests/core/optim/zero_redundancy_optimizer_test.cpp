@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/random/random.h"
+#include "tests/core/optim/random_parameters.h"
 
 namespace tern {
 namespace {
@@ -19,21 +20,8 @@ namespace {
 struct Model {
   std::vector<std::unique_ptr<Parameter>> parameters;
 
-  explicit Model(std::uint64_t seed) {
-    const Shape shapes[] = {{7, 3}, {5}, {1}, {11, 2}};
-    for (const Shape& shape : shapes) {
-      std::string name = "p";  // not "p" + to_string: GCC 12 warns falsely (-Wrestrict) on that
-      name += std::to_string(parameters.size());
-      auto parameter = std::make_unique<Parameter>(name, shape);
-      fill_uniform(parameter->value, -1.0f, 1.0f, seed, parameters.size());
-      parameters.push_back(std::move(parameter));
-    }
-  }
-  std::vector<Parameter*> pointers() const {
-    std::vector<Parameter*> list;
-    for (const auto& parameter : parameters) list.push_back(parameter.get());
-    return list;
-  }
+  explicit Model(std::uint64_t seed) : parameters(testing::make_parameters({{7, 3}, {5}, {1}, {11, 2}}, seed)) {}
+  std::vector<Parameter*> pointers() const { return testing::pointers(parameters); }
   // The gradients of step `step`, the same for every Model.
   void set_gradients(int step) {
     for (std::size_t p = 0; p < parameters.size(); ++p)
