@@ -317,8 +317,11 @@ void GptLanguageModel::fit(JobContext& job) {
 
   const std::vector<StageLayers> stages = stage_split(config_, training, pp);
   const StageLayers& layers = stages[static_cast<std::size_t>(stage)];
+  // A tensor-parallel model refers to the job's tp group; a whole one has a group of its own,
+  // so that it outlives fit() (rank 0 tests, saves and generates with it).
   model_ = std::make_unique<Gpt>(config_, training.seed,
-                                 GptPartition{&groups.tensor_parallel, layers.first_layer, layers.end_layer});
+                                 GptPartition{tp > 1 ? &groups.tensor_parallel : nullptr, layers.first_layer,
+                                              layers.end_layer});
   model_->set_activation_checkpointing(training.activation_checkpointing);
   std::vector<Parameter*> parameters = model_->parameters();
   move_parameters_to(parameters, job.device);
@@ -461,13 +464,13 @@ void GptLanguageModel::fit(JobContext& job) {
   }
   if (pp > 1) busy.log(job, stage, pp, micro_batches);
   validate(step, epochs - 1);
-  // Rank 0 saves and tests the model: it joins the replica's parts into the whole model.
-  if (tp * pp > 1 && dp_rank == 0) {
-    std::unique_ptr<Gpt> whole = gather_whole_model(*model_, config_, *job.model_parallel.model_replica);
-    if (whole) {
-      move_parameters_to(whole->parameters(), job.device);
-      model_ = std::move(whole);
-    }
+  // Rank 0 saves and tests the model: it joins the replica's parts into the whole model. The
+  // other ranks drop their parts, which refer to the job's communicators.
+  if (tp * pp > 1) {
+    std::unique_ptr<Gpt> whole;
+    if (dp_rank == 0) whole = gather_whole_model(*model_, config_, *job.model_parallel.model_replica);
+    if (whole) move_parameters_to(whole->parameters(), job.device);
+    model_ = std::move(whole);
   }
 }
 

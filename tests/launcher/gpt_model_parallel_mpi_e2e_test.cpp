@@ -82,7 +82,8 @@ TEST_P(GptModelParallel, TrainsTheSingleRankModel) {
   const double worst_parameter = parameter_difference(read_model_file(reference(layout.model) / "model" / "model.h5"),
                                                       read_model_file(job / "model" / "model.h5"),
                                                       layout.model.optimizer == "adam");
-  std::cout << "  " << layout.name << " (" << layout.ranks << " ranks) vs 1 rank: losses " << worst_loss
+  std::cout << std::scientific << std::setprecision(2) << "  " << layout.name << " (" << layout.ranks
+            << " ranks) vs 1 rank: losses " << worst_loss
             << ", parameters " << worst_parameter << "\n";
   EXPECT_LE(worst_loss, 1e-5);
   EXPECT_LE(worst_parameter, 1e-5);
