@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,13 @@
 #include "tests/core/optim/random_parameters.h"
 
 namespace tern {
+
+// How gtest names an optimizer case (in tern, where argument-dependent lookup finds it).
+void PrintTo(const OptimizerConfig& config, std::ostream* out) {
+  *out << "optimizer kind " << static_cast<int>(config.kind) << ", momentum " << config.momentum << ", weight decay "
+       << config.weight_decay;
+}
+
 namespace {
 
 // Parameters of several shapes (49 elements in all) with values drawn from `seed`.
