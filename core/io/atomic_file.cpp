@@ -27,14 +27,17 @@ void produce_file_atomically(const std::filesystem::path& path,
   try {
     write(temporary);
     fsync_path(temporary, false);
-    std::filesystem::rename(temporary, path);
+    rename_durably(temporary, path);
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
     throw;
   }
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  fsync_path(folder, true);
+}
+
+void rename_durably(const std::filesystem::path& from, const std::filesystem::path& to) {
+  std::filesystem::rename(from, to);
+  fsync_path(to.has_parent_path() ? to.parent_path() : ".", true);
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents) {

@@ -17,4 +17,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 void produce_file_atomically(const std::filesystem::path& path,
                              const std::function<void(const std::filesystem::path&)>& write);
 
+// Renames `from` (a file or a folder whose contents are already synced) to `to` and fsyncs the
+// parent folder, so that the rename survives a crash.
+void rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
+
 }  // namespace tern
