@@ -10,20 +10,32 @@
 namespace tern {
 
 namespace {
-std::string utc_now() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string utc_text(std::time_t time) {
   char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&time));
   return text;
 }
+
+std::time_t now() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); }
 }  // namespace
+
+std::string job_status_name(JobStatus status) {
+  switch (status) {
+    case JobStatus::in_progress: return "InProgress";
+    case JobStatus::completed: return "Completed";
+    case JobStatus::failed: return "Failed";
+    case JobStatus::stopped: return "Stopped";
+  }
+  return "Unknown";
+}
 
 JobFolder JobFolder::create(const std::filesystem::path& root) {
   TERN_CHECK(!std::filesystem::exists(root / "job.json"), "output folder ", root.string(),
              " already holds a job (job.json); choose a new --output-dir");
   std::filesystem::create_directories(root / "logs");
   JobFolder folder(root);
-  folder.description_["created"] = utc_now();
+  folder.description_["start_time"] = utc_text(now());
+  folder.description_["start_time_epoch_s"] = static_cast<std::int64_t>(now());
   return folder;
 }
 
@@ -39,16 +51,24 @@ std::filesystem::path JobFolder::log_path(int rank) const {
   return root_ / "logs" / ("rank-" + std::to_string(rank) + ".log");
 }
 
-void JobFolder::write_status(const std::string& status) {
-  description_["status"] = status;
-  description_["updated"] = utc_now();
+void JobFolder::write_status(JobStatus status) {
+  const std::time_t time = now();
+  description_["status"] = job_status_name(status);
+  description_["updated"] = utc_text(time);
+  if (status != JobStatus::in_progress) {
+    const auto seconds = static_cast<std::int64_t>(time) - description_.value("start_time_epoch_s", std::int64_t{0});
+    const std::int64_t ranks = description_.contains("world") ? description_["world"].value("size", 1) : 1;
+    description_["end_time"] = utc_text(time);
+    description_["training_seconds"] = seconds;
+    description_["billable_seconds"] = seconds * ranks;
+  }
   write_file_atomically(root_ / "job.json", description_.dump(2) + "\n");
 }
 
 void JobFolder::write_failure(const std::string& reason) {
   write_file_atomically(root_ / "failure", reason + "\n");
   description_["failure"] = reason;
-  write_status("failed");
+  write_status(JobStatus::failed);
 }
 
 }  // namespace tern

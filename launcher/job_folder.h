@@ -1,5 +1,6 @@
 // The job folder of `tern train` (see README "The job folder"):
-//   job.json        resolved configuration, layout, versions, status (running/completed/failed)
+//   job.json        resolved configuration, layout, versions, status (InProgress, Completed,
+//                   Failed, Stopped), start and end times, training and billable seconds
 //   metrics.jsonl   one metric a line (core/job/metrics_log.h)
 //   model/          model.h5, written only when training succeeded
 //   logs/rank-N.log every rank's log
@@ -17,6 +18,10 @@
 
 namespace tern {
 
+// A job's status, as job.json names it: "InProgress", "Completed", "Failed", "Stopped".
+enum class JobStatus { in_progress, completed, failed, stopped };
+std::string job_status_name(JobStatus status);
+
 class JobFolder {
  public:
   // Creates the folder layout; throws if `root` already holds a job (rank 0 does this).
@@ -29,8 +34,10 @@ class JobFolder {
   std::filesystem::path metrics_path() const { return root_ / "metrics.jsonl"; }
   std::filesystem::path log_path(int rank) const;
 
-  // Rewrites job.json with `status` and the current description.
-  void write_status(const std::string& status);
+  // Rewrites job.json with `status` and the current description. A final status (any but
+  // InProgress) also records end_time, training_seconds (wall time since start_time) and
+  // billable_seconds (training seconds times the job's ranks: the rank-seconds it held).
+  void write_status(JobStatus status);
   // Records the reason in `failure` and marks job.json failed.
   void write_failure(const std::string& reason);
 

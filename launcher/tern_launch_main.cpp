@@ -16,7 +16,7 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "core/io/atomic_file.h"
+#include "launcher/job_folder.h"
 #include "launcher/launch_plan.h"
 #include "launcher/options.h"
 
@@ -90,9 +90,9 @@ int launch(const Arguments& arguments) {
   const std::filesystem::path job = output_dir_of(request.command);
   if (exit_code != 0 && !job.empty() && std::filesystem::exists(job / "job.json") &&
       !std::filesystem::exists(job / "failure")) {
-    write_file_atomically(job / "failure", "the job ended with exit code " + std::to_string(exit_code) +
-                                               " before any rank reported a cause (a rank was killed or exited); "
-                                               "see the launcher's output and logs/\n");
+    JobFolder::open_existing(job).write_failure("the job ended with exit code " + std::to_string(exit_code) +
+                                                " before any rank reported a cause (a rank was killed or exited); "
+                                                "see the launcher's output and logs/");
   }
   return exit_code;
 }

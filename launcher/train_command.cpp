@@ -129,7 +129,7 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
           log.info("test " + metric + " = " + std::to_string(value));
         }
       }
-      folder.write_status("completed");
+      folder.write_status(JobStatus::completed);
     }
   } catch (const std::exception& error) {
     const std::string reason = world.size() > 1 ? "rank " + std::to_string(rank) + ": " + error.what() : error.what();
@@ -222,7 +222,7 @@ int run_training(const po::variables_map& values) {
       description["world"] = {{"size", world->size()}, {"dp", mesh->dp()}, {"tp", mesh->tp()}, {"pp", mesh->pp()},
                               {"launcher", launch.launcher}, {"device", device_kind}};
       description["versions"] = {{"tern", "0.1.0"}};
-      folder->write_status("running");
+      folder->write_status(JobStatus::in_progress);
       created = 1;
     } catch (const std::exception& error) {
       creation_error = error.what();

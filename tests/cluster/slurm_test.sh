@@ -95,7 +95,7 @@ done
 echo "job $job_id: $state"
 cat "$scratch/tern-$job_id.out" || true
 [[ "$state" == "COMPLETED" ]] || { cat "$scratch"/log/slurmd.log | tail -20; exit 1; }
-grep -q '"status": "completed"' "$job_dir/job.json"
+grep -q '"status": "Completed"' "$job_dir/job.json"
 grep -q '"size": 2' "$job_dir/job.json"
 grep -q '"launcher": "slurm"' "$job_dir/job.json"
 test -f "$job_dir/model/model.h5"

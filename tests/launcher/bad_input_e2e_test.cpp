@@ -30,7 +30,7 @@ class BadInput : public ::testing::Test {
     EXPECT_TRUE(std::filesystem::exists(job / "failure")) << result.output;
     EXPECT_FALSE(std::filesystem::exists(job / "model" / "model.h5"));
     if (std::filesystem::exists(job / "job.json")) {
-      EXPECT_EQ(testing::read_json(job / "job.json").at("status"), "failed");
+      EXPECT_EQ(testing::read_json(job / "job.json").at("status"), "Failed");
     }
     for (const auto& entry : std::filesystem::recursive_directory_iterator(scratch_.path()))
       EXPECT_EQ(entry.path().string().find(".tmp-"), std::string::npos) << "left behind: " << entry.path();

@@ -76,7 +76,11 @@ TEST(DataParallel, ShardedRanksWithUnevenShardsFinish) {
   const auto result = run_tern_on_ranks(3, "train --algorithm mlp --train " + data.string() + " --output-dir " +
                                                job.string() + " --distribution sharded" + kHyperparameters);
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_EQ(testing::read_json(job / "job.json").at("status"), "completed");
+  const auto description = testing::read_json(job / "job.json");
+  EXPECT_EQ(description.at("status"), "Completed");
+  EXPECT_TRUE(description.contains("start_time") && description.contains("end_time")) << description.dump(2);
+  EXPECT_EQ(description.at("billable_seconds").get<std::int64_t>(),
+            3 * description.at("training_seconds").get<std::int64_t>());
   // min(189, 190, 190) / 16 = 11 steps an epoch on every rank.
   EXPECT_NE(testing::read_text(job / "logs" / "rank-2.log").find("3 epochs of 11 steps"), std::string::npos);
 }

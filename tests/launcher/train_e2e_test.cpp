@@ -37,7 +37,7 @@ TEST(TrainE2E, FashionMnistMainJobReachesAtLeast088TestAccuracy) {
                                "/cluster-configs/fashion-mnist-mlp.json");
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const auto description = read_json(job / "job.json");
-  EXPECT_EQ(description.at("status"), "completed");
+  EXPECT_EQ(description.at("status"), "Completed");
   EXPECT_GE(description.at("test_metrics").at("accuracy").get<double>(), 0.88);
   EXPECT_GE(evaluated_metric(job / "model", test, scratch / "metrics.json", "accuracy"), 0.88);
   EXPECT_TRUE(std::filesystem::exists(job / "logs" / "rank-0.log"));
