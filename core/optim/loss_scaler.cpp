@@ -47,4 +47,17 @@ bool DynamicLossScaler::unscale_gradients(const std::vector<Parameter*>& paramet
   return true;
 }
 
+void DynamicLossScaler::save_state(ModelFile& checkpoint, const std::string& prefix) const {
+  checkpoint.attributes[prefix + "loss_scale"] = scale_;
+  checkpoint.attributes[prefix + "loss_scale_clean_steps"] = clean_steps_;
+  checkpoint.attributes[prefix + "loss_scale_skipped_steps"] = skipped_steps_;
+}
+
+void DynamicLossScaler::load_state(const ModelFile& checkpoint, const std::string& prefix) {
+  TERN_CHECK(checkpoint.attributes.contains(prefix + "loss_scale"), "checkpoint: no loss scale under '", prefix, "'");
+  scale_ = checkpoint.attributes.at(prefix + "loss_scale").get<double>();
+  clean_steps_ = checkpoint.attributes.at(prefix + "loss_scale_clean_steps").get<std::int64_t>();
+  skipped_steps_ = checkpoint.attributes.at(prefix + "loss_scale_skipped_steps").get<std::int64_t>();
+}
+
 }  // namespace tern

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/io/model_file.h"
 #include "core/nn/module.h"
 
 namespace tern {
@@ -28,6 +29,9 @@ class DynamicLossScaler {
   explicit DynamicLossScaler(const LossScalingConfig& config);
 
   double scale() const { return scale_; }
+  // The scale and its counters as checkpoint attributes "<prefix>loss_scale", ...
+  void save_state(ModelFile& checkpoint, const std::string& prefix) const;
+  void load_state(const ModelFile& checkpoint, const std::string& prefix);
   std::int64_t skipped_steps() const { return skipped_steps_; }
 
   // gradient ← S · gradient: the loss gradient that backward starts from (in place).

@@ -59,4 +59,28 @@ void Optimizer::step(float learning_rate) {
       .optimizer_update_many(step_config, tensors.data(), static_cast<int>(tensors.size()));
 }
 
+void Optimizer::save_state(ModelFile& checkpoint, const std::string& prefix) const {
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    const std::string name = prefix + parameters_[i]->name;
+    checkpoint.tensors.insert_or_assign(name + "/state_1", state_1_[i].to(Device::cpu()).clone());
+    checkpoint.tensors.insert_or_assign(name + "/state_2", state_2_[i].to(Device::cpu()).clone());
+  }
+  checkpoint.attributes[prefix + "steps_taken"] = steps_taken_;
+}
+
+void Optimizer::load_state(const ModelFile& checkpoint, const std::string& prefix) {
+  TERN_CHECK(checkpoint.attributes.contains(prefix + "steps_taken"), "checkpoint: no optimizer state under '", prefix,
+             "'");
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    const std::string name = prefix + parameters_[i]->name;
+    for (auto [suffix, state] : {std::pair{"/state_1", &state_1_[i]}, std::pair{"/state_2", &state_2_[i]}}) {
+      const Tensor& stored = checkpoint.tensor(name + suffix);
+      TERN_CHECK(stored.shape() == state->shape(), "checkpoint: optimizer state ", name, suffix, " has shape ",
+                 shape_string(stored.shape()), ", the parameter needs ", shape_string(state->shape()));
+      state->copy_from(stored);
+    }
+  }
+  steps_taken_ = checkpoint.attributes.at(prefix + "steps_taken").get<std::int64_t>();
+}
+
 }  // namespace tern

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/io/model_file.h"
 #include "core/nn/module.h"
 #include "kernels/common/optimizer_math.h"
 
@@ -38,6 +39,13 @@ class Optimizer {
   // Bytes of the optimizer's state tensors (moments, accumulators).
   std::size_t state_bytes() const;
   const std::vector<Parameter*>& parameters() const { return parameters_; }
+
+  // The state, for a checkpoint: tensors "<prefix><parameter name>/state_1" and "/state_2" and
+  // the attribute "<prefix>steps_taken". Restoring it and stepping on gives the same updates,
+  // bit for bit, as never having stopped.
+  void save_state(ModelFile& checkpoint, const std::string& prefix) const;
+  // Throws, naming the tensor, when the checkpoint lacks one or holds another shape.
+  void load_state(const ModelFile& checkpoint, const std::string& prefix);
 
  private:
   OptimizerConfig config_;

@@ -67,4 +67,26 @@ std::size_t ParameterUpdate::optimizer_state_bytes() const {
   return zero_ ? zero_->state_bytes() : optimizer_->state_bytes();
 }
 
+namespace {
+constexpr const char* kStatePrefix = "optimizer/";
+}  // namespace
+
+void ParameterUpdate::save_state(ModelFile& checkpoint) const {
+  if (zero_) {
+    zero_->save_state(checkpoint, kStatePrefix);
+  } else {
+    optimizer_->save_state(checkpoint, kStatePrefix);
+  }
+  if (loss_scaler_) loss_scaler_->save_state(checkpoint, kStatePrefix);
+}
+
+void ParameterUpdate::load_state(const ModelFile& checkpoint) {
+  if (zero_) {
+    zero_->load_state(checkpoint, kStatePrefix);
+  } else {
+    optimizer_->load_state(checkpoint, kStatePrefix);
+  }
+  if (loss_scaler_) loss_scaler_->load_state(checkpoint, kStatePrefix);
+}
+
 }  // namespace tern

@@ -62,6 +62,9 @@ class ParameterUpdate {
   const DynamicLossScaler* loss_scaler() const { return loss_scaler_ ? &*loss_scaler_ : nullptr; }
   // Bytes of this rank's optimizer state (a 1/dp shard with ZeRO-1).
   std::size_t optimizer_state_bytes() const;
+  // This rank's optimizer state and f16 loss scale, for its checkpoint file ("optimizer/...").
+  void save_state(ModelFile& checkpoint) const;
+  void load_state(const ModelFile& checkpoint);
 
  private:
   std::vector<Parameter*> parameters_;

@@ -48,6 +48,15 @@ class ZeroRedundancyOptimizer {
   std::int64_t steps_taken() const { return shard_optimizer_->steps_taken(); }
   // Bytes of this rank's optimizer state: its range's share of the unsharded Optimizer's.
   std::size_t state_bytes() const { return shard_optimizer_->state_bytes(); }
+  // This rank's shard of the optimizer state, for its checkpoint file (Optimizer::save_state;
+  // the tensors are named after the shard's pieces, so a checkpoint restores only on the same
+  // data-parallel layout).
+  void save_state(ModelFile& checkpoint, const std::string& prefix) const {
+    shard_optimizer_->save_state(checkpoint, prefix);
+  }
+  void load_state(const ModelFile& checkpoint, const std::string& prefix) {
+    shard_optimizer_->load_state(checkpoint, prefix);
+  }
 
  private:
   Communicator& group_;
