@@ -120,6 +120,7 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
     if (rank == 0) {
       nlohmann::json& description = folder.description();
       description["resolved_hyperparameters"] = job.resolved_hyperparameters;
+      description.update(job.summary);
       save_model(*algorithm, job.model_dir);
       log.info("model saved to " + job.model_dir.string());
       if (job.has_channel("test")) {

@@ -18,6 +18,7 @@
 #include "core/optim/gradient_averaging.h"
 #include "core/optim/learning_rate_schedule.h"
 #include "core/optim/parameter_update.h"
+#include "core/job/early_stopping.h"
 #include "core/optim/optimizer.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/loss.h"
@@ -40,7 +41,22 @@ struct TrainingConfig {
   PrecisionConfig precision;
   OptimizerConfig optimizer;
   LearningRateSchedule schedule;
+  std::optional<EarlyStoppingConfig> early_stopping;  // on a validation metric, per epoch
 };
+
+// The names of the task's validation metrics (core/metrics/report.h), which early stopping
+// can watch.
+std::vector<std::string> validation_metric_names(TaskKind task) {
+  switch (task) {
+    case TaskKind::binary_classification:
+      return {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss"};
+    case TaskKind::multiclass_classification:
+      return {"accuracy",           "precision_macro", "recall_macro", "f1_macro", "precision_weighted",
+              "recall_weighted",    "f1_weighted",     "log_loss",     "top_3_accuracy"};
+    case TaskKind::regression: return {"mse", "rmse", "mae", "r2", "adjusted_r2"};
+  }
+  return {};
+}
 
 TaskKind parse_predictor_type(const std::string& name) {
   if (name == "binary_classifier") return TaskKind::binary_classification;
@@ -90,6 +106,17 @@ std::pair<Mlp::Architecture, TrainingConfig> read_hyperparameters(Hyperparameter
 
   training.optimizer = read_optimizer_hyperparameters(read);
   training.schedule = read_schedule_hyperparameters(read);
+  std::vector<std::string> metrics = validation_metric_names(architecture.task);
+  metrics.insert(metrics.begin(), "none");
+  const std::string metric = read.choice("early_stopping_metric", "none", metrics);
+  const std::int64_t patience = read.integer("early_stopping_patience", 3, Range::at_least(1));
+  const double tolerance = read.real("early_stopping_tolerance", 0.0, Range::non_negative());
+  const std::string mode = read.choice("early_stopping_mode", "auto", {"auto", "min", "max"});
+  if (metric != "none") {
+    training.early_stopping = EarlyStoppingConfig{
+        .metric = metric, .maximize = mode == "auto" ? !lower_is_better(metric) : mode == "max",
+        .patience = patience, .tolerance = tolerance};
+  }
   read.finish();
   return {architecture, training};
 }
@@ -221,6 +248,8 @@ void Mlp::fit(JobContext& job) {
   auto [architecture, training] = read_hyperparameters(read, train_reader->num_rows(), train_reader->num_features());
   job.resolved_hyperparameters = read.resolved();
   architecture_ = architecture;
+  TERN_CHECK(!training.early_stopping || validation_reader != nullptr, "early_stopping_metric '",
+             training.early_stopping ? training.early_stopping->metric : "", "' needs a validation channel (--validation)");
 
   // mini_batch_size is the global batch: each of the W data-parallel ranks takes B/W rows a step.
   const std::int64_t global_batch = training.mini_batch_size;
@@ -292,8 +321,12 @@ void Mlp::fit(JobContext& job) {
                " epochs of " + std::to_string(steps_per_epoch) + " steps, global batch " + std::to_string(global_batch));
 
   ProgressReporter progress(total_steps, training.epochs, job.show_progress && rank == 0);
+  // Early stopping keeps a copy of the parameters of the best evaluation and ends with them.
+  std::optional<EarlyStopping> early_stopping;
+  if (training.early_stopping) early_stopping.emplace(*training.early_stopping);
+  std::vector<Tensor> best_values;
   std::int64_t step = 0;
-  for (std::int64_t epoch = 0; epoch < training.epochs; ++epoch) {
+  for (std::int64_t epoch = 0; epoch < training.epochs && !(early_stopping && early_stopping->should_stop()); ++epoch) {
     EpochPlan plan{.row_begin = read_rows.begin,
                    .row_end = read_rows.end,
                    .batch_rows = sharded ? rank_batch : global_batch,
@@ -362,9 +395,25 @@ void Mlp::fit(JobContext& job) {
       for (const auto& [metric, value] : metric_report(predicted, validation.labels, features)) {
         job.metrics.record(step, epoch, "validation:" + metric, value);
         summary += ", validation " + metric + " " + std::to_string(value);
+        // The same value on every rank (predicted across ranks): all keep and stop alike.
+        if (early_stopping && metric == training.early_stopping->metric && early_stopping->record(value, step, epoch)) {
+          best_values.clear();
+          for (const Parameter* parameter : parameters_) best_values.push_back(parameter->value.clone());
+        }
       }
     }
     job.log.info(summary);
+  }
+  if (early_stopping) {
+    TERN_CHECK(early_stopping->has_best(), "early stopping: the validation metric '", training.early_stopping->metric,
+               "' was never computed (the validation data leave it undefined)");
+    for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_[i]->value.copy_from(best_values[i]);
+    job.summary["early_stopping"] = early_stopping->summary();
+    job.log.info("early stopping: keeping the model of epoch " +
+                 std::to_string(early_stopping->summary().at("best_epoch").get<std::int64_t>() + 1) + " (" +
+                 training.early_stopping->metric + " " +
+                 std::to_string(early_stopping->summary().at("best_value").get<double>()) + ")" +
+                 (early_stopping->should_stop() ? ", stopped early" : ""));
   }
 }
 

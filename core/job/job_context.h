@@ -60,6 +60,8 @@ struct JobContext {
   bool show_progress = true;
   // Filled by fit(): the hyperparameters as resolved (defaults included), for job.json.
   nlohmann::json resolved_hyperparameters = nlohmann::json::object();
+  // Filled by fit(): what else job.json should record of the training (early stopping's best).
+  nlohmann::json summary = nlohmann::json::object();
 
   bool has_channel(const std::string& name) const { return channels.contains(name); }
 };

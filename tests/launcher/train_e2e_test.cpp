@@ -74,6 +74,42 @@ TEST(TrainE2E, BreastCancerBinaryClassifier) {
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), load_dataset(test).rows());
 }
 
+// Early stopping on breast cancer's validation log loss: a large learning rate overfits within
+// a few epochs, so the run stops `patience` epochs after the best one, job.json records the
+// best, and the saved model is the best epoch's (its log loss on the validation file is the
+// best value), not the last one's.
+TEST(TrainE2E, EarlyStoppingKeepsTheBestEpochsModel) {
+  const auto data = real_data("breast_cancer.csv");
+  TERN_REQUIRE_REAL_DATA(data);
+  ScratchFolder scratch;
+  const auto train = scratch / "train.h5", validation = scratch / "validation.h5";
+  ASSERT_EQ(run_tern("data split --input " + data.string() + " --output " + train.string() + "=0.8 --output " +
+                     validation.string() + "=0.2 --seed 3")
+                .exit_code,
+            0);
+  const std::string hyperparameters = " --hp predictor_type=binary_classifier --hp hidden_sizes=[64,64] --hp epochs=60"
+                                      " --hp mini_batch_size=16 --hp learning_rate=0.01 --hp seed=5"
+                                      " --hp early_stopping_metric=log_loss --hp early_stopping_patience=3";
+  const auto job = scratch / "job";
+  const auto result = run_tern("train --algorithm mlp --quiet --train " + train.string() + " --validation " +
+                               validation.string() + " --output-dir " + job.string() + hyperparameters);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const nlohmann::json stopping = read_json(job / "job.json").at("early_stopping");
+  std::cout << "  early stopping: " << stopping.dump() << "\n";
+  EXPECT_EQ(stopping.at("metric"), "log_loss");
+  EXPECT_EQ(stopping.at("mode"), "min");
+  ASSERT_TRUE(stopping.at("stopped_early").get<bool>()) << "60 epochs at this rate should overfit";
+  const auto best_epoch = stopping.at("best_epoch").get<std::int64_t>();
+  // Evaluated every epoch up to best + patience, then stopped.
+  EXPECT_EQ(testing::count_metric_records(job / "metrics.jsonl", "validation:log_loss"), best_epoch + 1 + 3);
+  EXPECT_NEAR(evaluated_metric(job / "model", validation, scratch / "m.json", "log_loss"),
+              stopping.at("best_value").get<double>(), 1e-6);
+
+  const auto without_validation = run_tern("train --algorithm mlp --quiet --train " + train.string() +
+                                           " --output-dir " + (scratch / "no-validation").string() + hyperparameters);
+  testing::expect_failed_with(without_validation, "early_stopping_metric 'log_loss' needs a validation channel");
+}
+
 TEST(TrainE2E, DiabetesRegressor) {
   const auto data = real_data("diabetes.csv");
   TERN_REQUIRE_REAL_DATA(data);

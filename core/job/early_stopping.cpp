@@ -1,0 +1,38 @@
+#include "core/job/early_stopping.h"
+
+#include "core/error.h"
+
+namespace tern {
+
+bool lower_is_better(const std::string& metric) {
+  for (const char* word : {"loss", "error", "entropy", "rmse", "mse", "mae"}) {
+    if (metric.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+EarlyStopping::EarlyStopping(const EarlyStoppingConfig& config) : config_(config) {
+  TERN_CHECK(config.patience >= 1, "early_stopping_patience must be at least 1, got ", config.patience);
+  TERN_CHECK(config.tolerance >= 0, "early_stopping_tolerance must not be negative, got ", config.tolerance);
+}
+
+bool EarlyStopping::record(double value, std::int64_t step, std::int64_t epoch) {
+  const double gain = config_.maximize ? value - best_value_ : best_value_ - value;
+  if (has_best() && !(gain > config_.tolerance)) {
+    ++evaluations_since_best_;
+    return false;
+  }
+  best_value_ = value;
+  best_step_ = step;
+  best_epoch_ = epoch;
+  evaluations_since_best_ = 0;
+  return true;
+}
+
+nlohmann::json EarlyStopping::summary() const {
+  return {{"metric", config_.metric},       {"mode", config_.maximize ? "max" : "min"},
+          {"best_value", best_value_},      {"best_step", best_step_},
+          {"best_epoch", best_epoch_},      {"stopped_early", should_stop()}};
+}
+
+}  // namespace tern

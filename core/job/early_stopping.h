@@ -1,0 +1,47 @@
+// Early stopping on a validation metric (hyperparameters early_stopping_metric,
+// early_stopping_patience, early_stopping_tolerance, early_stopping_mode): after every
+// evaluation, a value better than the best so far by more than the tolerance is a new best
+// (lower for mode min, higher for max); training stops after `patience` evaluations in a row
+// without a new best. The caller keeps the model of the best evaluation and ends with it, so
+// a worse last iteration is never what gets saved.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace tern {
+
+struct EarlyStoppingConfig {
+  std::string metric;  // e.g. "accuracy" or "cross_entropy" (the validation metric's name)
+  bool maximize = true;
+  std::int64_t patience = 3;
+  double tolerance = 0.0;
+};
+
+// Whether a metric is better when lower: losses and errors (names holding "loss", "error",
+// "entropy", "rmse", "mse" or "mae"); the others (accuracy, f1, auc, r2...) are better higher.
+bool lower_is_better(const std::string& metric);
+
+class EarlyStopping {
+ public:
+  explicit EarlyStopping(const EarlyStoppingConfig& config);
+
+  // Records the evaluation after `step` (in `epoch`); returns true when it is a new best.
+  bool record(double value, std::int64_t step, std::int64_t epoch);
+  // True once `patience` evaluations in a row brought no new best.
+  bool should_stop() const { return evaluations_since_best_ >= config_.patience; }
+
+  bool has_best() const { return best_step_ >= 0; }
+  // {"metric", "mode", "best_value", "best_step", "best_epoch", "stopped_early"} for job.json.
+  nlohmann::json summary() const;
+
+ private:
+  EarlyStoppingConfig config_;
+  double best_value_ = 0.0;
+  std::int64_t best_step_ = -1, best_epoch_ = -1;
+  std::int64_t evaluations_since_best_ = 0;
+};
+
+}  // namespace tern
