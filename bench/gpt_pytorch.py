@@ -9,11 +9,10 @@ bench/run_gpt_benchmark.sh and bench/run_gpt_gpu_benchmark.sh. Run with Debian's
 import argparse
 import json
 import math
-import time
 
 import torch
 
-from torch_peer import MixedPrecision, configure
+from torch_peer import MixedPrecision, configure, time_steps
 
 
 class Block(torch.nn.Module):
@@ -70,14 +69,7 @@ def main():
             loss = torch.nn.functional.cross_entropy(model(ids).view(-1, args.vocab), targets)
         precision.backward_and_step(loss, optimizer)
 
-    for _ in range(args.warmup):
-        step()
-    synchronize()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    synchronize()
-    tokens_per_s = args.steps * args.batch * args.sequence / (time.perf_counter() - start)
+    tokens_per_s = args.steps * args.batch * args.sequence / time_steps(step, args.warmup, args.steps, synchronize)
     parameters = sum(p.numel() for p in model.parameters())
     model_tflops = tokens_per_s * (6 * parameters + 12 * args.layers * args.sequence * args.width) / 1e12
     print(f"pytorch {torch.__version__} gpt {args.layers} layers x {args.width} wide, sequence {args.sequence}, "

@@ -10,11 +10,10 @@ f16 scales the loss with torch.amp.GradScaler, as Tern's DynamicLossScaler does.
 """
 import argparse
 import json
-import time
 
 import torch
 
-from torch_peer import MixedPrecision, configure
+from torch_peer import MixedPrecision, configure, time_steps
 
 
 def make_mlp():
@@ -55,14 +54,7 @@ def main():
             loss = loss_function(model(x), labels)
         precision.backward_and_step(loss, optimizer)
 
-    for _ in range(args.warmup):
-        step()
-    synchronize()
-    start = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    synchronize()
-    elapsed = time.perf_counter() - start
+    elapsed = time_steps(step, args.warmup, args.steps, synchronize)
     samples_per_s = args.batch * args.steps / elapsed
     blas = "unknown"
     try:

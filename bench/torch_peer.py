@@ -3,6 +3,8 @@ matmuls without TF32, as Tern's GEMMs) and mixed precision as Tern's `precision`
 with torch.autocast around forward and loss (fp32 master weights) and, for f16, GradScaler's
 dynamic loss scaling.
 """
+import time
+
 import torch
 
 
@@ -35,3 +37,15 @@ class MixedPrecision:
         self.scaler.scale(loss).backward()
         self.scaler.step(optimizer)
         self.scaler.update()
+
+
+def time_steps(step, warmup, steps, synchronize):
+    """Seconds that `steps` calls of step() take after `warmup` untimed ones, the device idle at both ends."""
+    for _ in range(warmup):
+        step()
+    synchronize()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    synchronize()
+    return time.perf_counter() - start

@@ -72,7 +72,7 @@ PipelineStepResult run_pipeline_step(Module& stage, Communicator& pipeline, cons
             kept += saved_activation_bytes(micro_batch_saved, parameters);
           result.peak_activation_bytes = std::max(result.peak_activation_bytes, kept);
         }
-        if (!work.mode(i).training) in_flight.erase(i);  // nothing goes backward
+        if (!saved.mode.training) in_flight.erase(i);  // nothing goes backward
         break;
       }
       case Kind::send_activation:
