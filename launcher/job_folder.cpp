@@ -47,6 +47,24 @@ JobFolder JobFolder::open_existing(const std::filesystem::path& root) {
   return folder;
 }
 
+JobFolder JobFolder::reopen_for_resume(const std::filesystem::path& root) {
+  JobFolder folder = open_existing(root);
+  nlohmann::json& description = folder.description_;
+  TERN_CHECK(description.value("status", "") != job_status_name(JobStatus::completed), "output folder ", root.string(),
+             " holds a completed job; choose a new --output-dir");
+  nlohmann::json attempt = nlohmann::json::object();
+  for (const char* key : {"status", "start_time", "end_time", "training_seconds", "billable_seconds", "failure",
+                          "stop_reason", "resumed_from_step", "world"}) {
+    if (description.contains(key)) attempt[key] = description[key];
+    if (std::string(key) != "world") description.erase(key);
+  }
+  description["previous_attempts"].push_back(attempt);
+  std::filesystem::remove(root / "failure");
+  description["start_time"] = utc_text(now());
+  description["start_time_epoch_s"] = static_cast<std::int64_t>(now());
+  return folder;
+}
+
 std::filesystem::path JobFolder::log_path(int rank) const {
   return root_ / "logs" / ("rank-" + std::to_string(rank) + ".log");
 }
@@ -58,9 +76,14 @@ void JobFolder::write_status(JobStatus status) {
   if (status != JobStatus::in_progress) {
     const auto seconds = static_cast<std::int64_t>(time) - description_.value("start_time_epoch_s", std::int64_t{0});
     const std::int64_t ranks = description_.contains("world") ? description_["world"].value("size", 1) : 1;
+    std::int64_t earlier_seconds = 0, earlier_billable_seconds = 0;
+    for (const nlohmann::json& attempt : description_.value("previous_attempts", nlohmann::json::array())) {
+      earlier_seconds += attempt.value("training_seconds", std::int64_t{0});
+      earlier_billable_seconds += attempt.value("billable_seconds", std::int64_t{0});
+    }
     description_["end_time"] = utc_text(time);
-    description_["training_seconds"] = seconds;
-    description_["billable_seconds"] = seconds * ranks;
+    description_["training_seconds"] = earlier_seconds + seconds;
+    description_["billable_seconds"] = earlier_billable_seconds + seconds * ranks;
   }
   write_file_atomically(root_ / "job.json", description_.dump(2) + "\n");
 }

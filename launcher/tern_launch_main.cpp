@@ -3,6 +3,11 @@
 // line it runs. If the job fails without saying why (a rank was killed), it writes the job
 // folder's `failure` itself.
 //
+// A SIGTERM or SIGINT to tern-launch is passed on to every rank as SIGUSR1, which mpirun
+// forwards (a SIGTERM to mpirun itself kills the ranks a second later, too soon to save a
+// checkpoint); the ranks then stop gracefully (launcher/stop_signals.h). mpirun runs in a
+// process group of its own, so that Ctrl-C in a terminal reaches it only this way.
+//
 //   tern-launch -np 4 [--hostfile hosts] [--ranks-per-node 2] [--dry-run] -- tern train ...
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +18,7 @@
 #include <thread>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 #include "core/error.h"
@@ -37,7 +43,14 @@ LaunchHost this_host() {
   return host;
 }
 
-// Runs argv as a child process and returns its exit code (128 + signal when killed).
+volatile pid_t launched_child = 0;
+
+void forward_stop_signal(int) {
+  if (launched_child > 0) kill(launched_child, SIGUSR1);
+}
+
+// Runs argv as a child process in a process group of its own, passing SIGTERM and SIGINT on as
+// SIGUSR1, and returns its exit code (128 + signal when killed).
 int run_and_wait(const std::vector<std::string>& argv) {
   std::vector<char*> pointers;
   for (const std::string& argument : argv) pointers.push_back(const_cast<char*>(argument.c_str()));
@@ -45,10 +58,18 @@ int run_and_wait(const std::vector<std::string>& argv) {
   const pid_t child = fork();
   TERN_CHECK(child >= 0, "tern-launch: fork failed");
   if (child == 0) {
+    setpgid(0, 0);
     execvp(pointers[0], pointers.data());
     std::cerr << "tern-launch: cannot run " << argv[0] << ": " << std::strerror(errno) << std::endl;
     _exit(127);
   }
+  launched_child = child;
+  struct sigaction action {};
+  action.sa_handler = forward_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
@@ -88,7 +109,7 @@ int launch(const Arguments& arguments) {
   std::cerr << "tern-launch: " << line << std::endl;
   const int exit_code = run_and_wait(plan.argv);
   const std::filesystem::path job = output_dir_of(request.command);
-  if (exit_code != 0 && !job.empty() && std::filesystem::exists(job / "job.json") &&
+  if (exit_code != 0 && exit_code != kStoppedExitCode && !job.empty() && std::filesystem::exists(job / "job.json") &&
       !std::filesystem::exists(job / "failure")) {
     JobFolder::open_existing(job).write_failure("the job ended with exit code " + std::to_string(exit_code) +
                                                 " before any rank reported a cause (a rank was killed or exited); "

@@ -1,7 +1,10 @@
 // tern train: the job runtime. Every rank starts MPI, builds the process mesh, and joins the job
-// folder that rank 0 creates; then each builds the JobContext from the command line and runs
-// the algorithm's fit; rank 0 saves the model and evaluates the test channel. An error on any
-// rank is written to `failure` and aborts the whole job.
+// folder that rank 0 creates (or reopens, to resume it); then each builds the JobContext from
+// the command line and runs the algorithm's fit; rank 0 saves the model and evaluates the test
+// channel. An error on any rank is written to `failure` and aborts the whole job. A stop signal
+// or the maximum runtime makes fit() save a checkpoint and return early: the job is then
+// Stopped, and every rank exits with kStoppedExitCode.
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -15,6 +18,7 @@
 #include "launcher/job_folder.h"
 #include "launcher/launch_environment.h"
 #include "launcher/options.h"
+#include "launcher/stop_signals.h"
 #include "parallel/gradient_synchronizer.h"
 #include "parallel/mpi_environment.h"
 #include "parallel/process_mesh.h"
@@ -67,9 +71,16 @@ std::unique_ptr<Communicator> make_device_group(Communicator& data_parallel, con
 #endif
 }
 
+// --checkpoint-dir, or the job folder's checkpoints/.
+std::filesystem::path checkpoint_dir_of(const po::variables_map& values, const JobFolder& folder) {
+  return values.count("checkpoint-dir") ? std::filesystem::path(values["checkpoint-dir"].as<std::string>())
+                                        : folder.root() / "checkpoints";
+}
+
 // Runs the job on this rank once the job folder exists: fit, then (rank 0) save and test.
-void train_in_folder(const po::variables_map& values, JobFolder& folder, Communicator& world, MeshGroups& groups,
-                     const LaunchEnvironment& launch, const Device& device) {
+// Returns the exit code: 0, or kStoppedExitCode when the job stopped early on request.
+int train_in_folder(const po::variables_map& values, JobFolder& folder, Communicator& world, MeshGroups& groups,
+                    const LaunchEnvironment& launch, const Device& device, const StopRequest& stop) {
   Communicator& data_parallel = *groups.dp;
   const int rank = world.rank();
   JobLog log(folder.log_path(rank), rank, rank == 0 && !values.count("quiet"));
@@ -87,6 +98,9 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
     job.pipe_memory_bytes = values["pipe-memory-mb"].as<std::size_t>() << 20;
     job.train_distribution = parse_data_distribution(values["distribution"].as<std::string>());
     job.model_dir = folder.model_dir();
+    job.checkpoint_dir = checkpoint_dir_of(values, folder);
+    job.resume = parse_resume_mode(values["resume"].as<std::string>());
+    job.stop = stop;
     job.show_progress = !values.count("quiet");
     job.faults = FaultInjection::parse(std::getenv("TERN_FAULT_INJECTION") ? std::getenv("TERN_FAULT_INJECTION") : "",
                                        rank);
@@ -117,10 +131,16 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
     std::unique_ptr<Algorithm> algorithm = make_algorithm(algorithm_name);
     if (rank == 0) log.info("training " + algorithm_name + " into " + folder.root().string());
     algorithm->fit(job);
+    nlohmann::json& description = folder.description();
+    description["resolved_hyperparameters"] = job.resolved_hyperparameters;
+    description.update(job.summary);
+    if (job.stopped) {
+      description["stop_reason"] = job.stop_reason;
+      if (rank == 0) folder.write_status(JobStatus::stopped);
+      log.info("job stopped (" + job.stop_reason + "); run the same command again to resume it");
+      return kStoppedExitCode;
+    }
     if (rank == 0) {
-      nlohmann::json& description = folder.description();
-      description["resolved_hyperparameters"] = job.resolved_hyperparameters;
-      description.update(job.summary);
       save_model(*algorithm, job.model_dir);
       log.info("model saved to " + job.model_dir.string());
       if (job.has_channel("test")) {
@@ -135,9 +155,11 @@ void train_in_folder(const po::variables_map& values, JobFolder& folder, Communi
   } catch (const std::exception& error) {
     const std::string reason = world.size() > 1 ? "rank " + std::to_string(rank) + ": " + error.what() : error.what();
     log.detail("failed: " + reason);
+    folder.description().update(job.summary);
     folder.write_failure(reason);
     throw Error(reason);
   }
+  return 0;
 }
 
 // The process mesh from the hyperparameters tp and pp (default 1).
@@ -163,6 +185,14 @@ int run_training(const po::variables_map& values) {
              launch.launcher, ") says rank ", launch.rank, " of ", launch.size, ", MPI says rank ", rank, " of ",
              world->size());
   const std::filesystem::path root = values["output-dir"].as<std::string>();
+  // From here on a stop signal asks for a graceful stop; the maximum runtime counts from now.
+  const double max_runtime_s = values["max-runtime"].as<double>();
+  const StopRequest stop(install_stop_signal_handlers(),
+                         max_runtime_s > 0 ? std::optional(StopRequest::Clock::now() +
+                                                           std::chrono::duration_cast<StopRequest::Clock::duration>(
+                                                               std::chrono::duration<double>(max_runtime_s)))
+                                           : std::nullopt,
+                         max_runtime_s);
   // The layout dp x pp x tp from the hyperparameters tp and pp (default 1); an impossible one
   // fails here, on every rank alike, before anything is written, and rank 0 alone says why.
   // A failure that every rank meets alike: rank 0 alone reports it, and no rank exits before
@@ -173,9 +203,12 @@ int run_training(const po::variables_map& values) {
     return 1;
   };
   std::optional<ProcessMesh> mesh;
+  ResumeMode resume = ResumeMode::automatic;
   const std::string device_kind = values["device"].as<std::string>();
   try {
     TERN_CHECK(device_kind == "cpu" || device_kind == "cuda", "--device must be cpu or cuda, got '", device_kind, "'");
+    resume = parse_resume_mode(values["resume"].as<std::string>());
+    TERN_CHECK(max_runtime_s >= 0, "--max-runtime must not be negative, got ", max_runtime_s);
     mesh.emplace(mesh_from_hyperparameters(collect_hyperparameters(values), world->size()));
     const std::string algorithm_name = values["algorithm"].as<std::string>();
     TERN_CHECK(mesh->tp() * mesh->pp() == 1 || make_algorithm(algorithm_name)->supports_model_parallelism(),
@@ -211,7 +244,11 @@ int run_training(const po::variables_map& values) {
   std::string creation_error;
   if (rank == 0) {
     try {
-      folder.emplace(JobFolder::create(root));
+      // An unfinished job in the folder is resumed (its checkpoints decide from where), unless
+      // --resume=never, which refuses the folder as any job's.
+      const bool earlier_job = std::filesystem::exists(root / "job.json");
+      folder.emplace(earlier_job && resume != ResumeMode::never ? JobFolder::reopen_for_resume(root)
+                                                                : JobFolder::create(root));
       nlohmann::json& description = folder->description();
       description["algorithm"] = values["algorithm"].as<std::string>();
       for (const char* channel : {"train", "validation", "test"}) {
@@ -223,6 +260,8 @@ int run_training(const po::variables_map& values) {
       description["world"] = {{"size", world->size()}, {"dp", mesh->dp()}, {"tp", mesh->tp()}, {"pp", mesh->pp()},
                               {"launcher", launch.launcher}, {"device", device_kind}};
       description["versions"] = {{"tern", "0.1.0"}};
+      description["checkpoint_dir"] = checkpoint_dir_of(values, *folder).string();
+      if (max_runtime_s > 0) description["max_runtime_s"] = max_runtime_s;
       folder->write_status(JobStatus::in_progress);
       created = 1;
     } catch (const std::exception& error) {
@@ -233,14 +272,13 @@ int run_training(const po::variables_map& values) {
   if (!created) return fail_together(creation_error);
   if (rank != 0) folder.emplace(JobFolder::open_existing(root));
   try {
-    train_in_folder(values, *folder, *world, groups, launch, device);
+    return train_in_folder(values, *folder, *world, groups, launch, device, stop);
   } catch (const std::exception& error) {
     std::cerr << "tern train: error: " << error.what() << std::endl;
     // Every other rank must end too, now: a job with a failed rank would otherwise hang.
     if (world->size() > 1) MpiEnvironment::abort_job(1);
     return 1;
   }
-  return 0;
 }
 
 }  // namespace
@@ -253,7 +291,13 @@ int train_command(const Arguments& arguments) {
         ("train", po::value<std::string>()->required(), "training data (.h5 or .csv)")
         ("validation", po::value<std::string>(), "validation data, evaluated every epoch")
         ("test", po::value<std::string>(), "test data, evaluated once after training")
-        ("output-dir", po::value<std::string>()->required(), "job folder to create")
+        ("output-dir", po::value<std::string>()->required(), "job folder to create (or to resume, see --resume)")
+        ("checkpoint-dir", po::value<std::string>(), "where checkpoints go (default: OUTPUT-DIR/checkpoints)")
+        ("resume", po::value<std::string>()->default_value("auto")->implicit_value("required"),
+         "auto: continue an unfinished job from its newest valid checkpoint, if any; --resume (required): "
+         "fail when there is none; never: always start afresh")
+        ("max-runtime", po::value<double>()->default_value(0.0),
+         "seconds after which the job saves a checkpoint and stops (status Stopped); 0: no limit")
         ("hp", po::value<std::vector<std::string>>()->composing(), "hyperparameter name=value (repeatable)")
         ("hyperparameters", po::value<std::string>(), "hyperparameters.json (string values); --hp overrides")
         ("ingestion", po::value<std::string>()->default_value("file"), "file (load into memory) or pipe (stream)")

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <optional>
+#include <set>
 
 #include "core/algorithms/evaluation.h"
 #include "core/algorithms/optimizer_hyperparameters.h"
@@ -11,14 +12,15 @@
 #include "core/data/float_text.h"
 #include "core/data/distribution.h"
 #include "core/data/in_memory_reader.h"
+#include "core/job/early_stopping.h"
 #include "core/job/progress.h"
+#include "core/job/training_checkpoints.h"
 #include "core/nn/activation.h"
 #include "core/nn/dropout.h"
 #include "core/nn/linear.h"
 #include "core/optim/gradient_averaging.h"
 #include "core/optim/learning_rate_schedule.h"
 #include "core/optim/parameter_update.h"
-#include "core/job/early_stopping.h"
 #include "core/optim/optimizer.h"
 #include "kernels/cpu/elementwise.h"
 #include "kernels/cpu/loss.h"
@@ -42,6 +44,7 @@ struct TrainingConfig {
   OptimizerConfig optimizer;
   LearningRateSchedule schedule;
   std::optional<EarlyStoppingConfig> early_stopping;  // on a validation metric, per epoch
+  CheckpointConfig checkpoints;
 };
 
 // The names of the task's validation metrics (core/metrics/report.h), which early stopping
@@ -117,6 +120,7 @@ std::pair<Mlp::Architecture, TrainingConfig> read_hyperparameters(Hyperparameter
         .metric = metric, .maximize = mode == "auto" ? !lower_is_better(metric) : mode == "max",
         .patience = patience, .tolerance = tolerance};
   }
+  training.checkpoints = read_checkpoint_hyperparameters(read);
   read.finish();
   return {architecture, training};
 }
@@ -326,7 +330,61 @@ void Mlp::fit(JobContext& job) {
   if (training.early_stopping) early_stopping.emplace(*training.early_stopping);
   std::vector<Tensor> best_values;
   std::int64_t step = 0;
-  for (std::int64_t epoch = 0; epoch < training.epochs && !(early_stopping && early_stopping->should_stop()); ++epoch) {
+  double epoch_loss_sum = 0.0;  // this rank's batch losses so far in the epoch
+
+  // A checkpoint: rank 0's file holds the state every rank shares (parameters, optimizer,
+  // early stopping, and the ranks' mean epoch loss so far); each rank's file its own epoch loss.
+  // With replicated rows the number of ranks may change across a resume (the global batch is
+  // the same); sharded rows tie the data to the ranks.
+  TrainingCheckpoints checkpoints(job, comm, training.checkpoints,
+                                  {{"algorithm", "mlp"},
+                                   {"ranks", ranks},
+                                   {"distribution", std::string(data_distribution_name(job.train_distribution))},
+                                   {"global_batch", global_batch},
+                                   {"steps_per_epoch", steps_per_epoch}},
+                                  sharded ? std::set<std::string>{} : std::set<std::string>{"ranks"});
+  const auto checkpoint_state = [&] {
+    ModelFile state;
+    state.algorithm = "mlp";
+    state.attributes["epoch_loss_sum"] = epoch_loss_sum;
+    const double mean_epoch_loss_sum = allreduce_value(comm, epoch_loss_sum, ReduceOp::average);
+    if (rank != 0) return state;
+    state.attributes["mean_epoch_loss_sum"] = mean_epoch_loss_sum;
+    for (const Parameter* parameter : parameters_)
+      state.tensors.emplace("parameters/" + parameter->name, parameter->value.to(Device::cpu()));
+    update.save_state(state);
+    if (early_stopping) {
+      state.attributes["early_stopping"] = early_stopping->state();
+      for (std::size_t i = 0; i < best_values.size(); ++i)
+        state.tensors.emplace("early_stopping/best/" + parameters_[i]->name, best_values[i].to(Device::cpu()));
+    }
+    return state;
+  };
+  if (const std::optional<LoadedCheckpoint> loaded = checkpoints.resume()) {
+    const ModelFile shared = loaded->read(0);
+    for (Parameter* parameter : parameters_) parameter->value.copy_from(shared.tensor("parameters/" + parameter->name));
+    update.load_state(shared);
+    if (early_stopping) {
+      early_stopping->restore(shared.attributes.at("early_stopping"));
+      best_values.clear();
+      for (const Parameter* parameter : parameters_) {
+        const auto best = shared.tensors.find("early_stopping/best/" + parameter->name);
+        if (best != shared.tensors.end()) best_values.push_back(best->second.to(job.device));
+      }
+    }
+    step = loaded->step;
+    // The same ranks continue their own sums; other ranks continue from the mean (rank 0 holding it all).
+    if (loaded->ranks == ranks) {
+      epoch_loss_sum = (rank == 0 ? shared : loaded->read(rank)).attributes.at("epoch_loss_sum").get<double>();
+    } else {
+      epoch_loss_sum = rank == 0 ? shared.attributes.at("mean_epoch_loss_sum").get<double>() * ranks : 0.0;
+    }
+    progress.start_at(step);
+  }
+
+  const std::int64_t first_epoch = step / steps_per_epoch;
+  for (std::int64_t epoch = first_epoch; epoch < training.epochs && !(early_stopping && early_stopping->should_stop());
+       ++epoch) {
     EpochPlan plan{.row_begin = read_rows.begin,
                    .row_end = read_rows.end,
                    .batch_rows = sharded ? rank_batch : global_batch,
@@ -335,7 +393,8 @@ void Mlp::fit(JobContext& job) {
                    .shuffle = training.shuffle,
                    .drop_last = true,
                    .slice_index = sharded ? 0 : rank,
-                   .slice_count = sharded ? 1 : ranks};
+                   .slice_count = sharded ? 1 : ranks,
+                   .first_batch = epoch == first_epoch ? step % steps_per_epoch : 0};
     std::optional<BatchStream> batches;
     if (memory_rows) {
       batches.emplace(memory_rows->dataset(), plan);
@@ -343,9 +402,10 @@ void Mlp::fit(JobContext& job) {
       batches.emplace(rows_source, plan, IngestionMode::pipe, job.pipe_memory_bytes);
     }
     Batch batch;
-    double epoch_loss_sum = 0.0;
     const auto epoch_start = std::chrono::steady_clock::now();
-    for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch && batches->next(batch); ++epoch_step, ++step) {
+    std::int64_t epoch_steps_run = 0;
+    for (std::int64_t epoch_step = plan.first_batch; epoch_step < steps_per_epoch && batches->next(batch);
+         ++epoch_step, ++step) {
       job.faults.at_step(step);
       const Tensor x = standardized(batch.features).to(job.device);
       Tensor targets = batch.labels;
@@ -376,6 +436,9 @@ void Mlp::fit(JobContext& job) {
         if (loss_scaler) job.metrics.record(step, epoch, "train:loss_scale", loss_scaler->scale());
       }
       progress.step_done(step, epoch, batch.features.dim(0) * ranks, batch_loss);
+      ++epoch_steps_run;
+      // A checkpoint or a stop between steps; the epoch's last step is followed by its evaluation.
+      if (epoch_step + 1 < steps_per_epoch && checkpoints.after_step(step + 1, std::nullopt, checkpoint_state)) return;
     }
     const double epoch_loss = allreduce_value(comm, epoch_loss_sum, ReduceOp::average) /
                               static_cast<double>(std::max<std::int64_t>(steps_per_epoch, 1));
@@ -383,7 +446,7 @@ void Mlp::fit(JobContext& job) {
     const double epoch_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     job.metrics.record(step, epoch, "train:epoch_loss", epoch_loss);
     job.metrics.record(step, epoch, "train:samples_per_s",
-                       static_cast<double>(steps_per_epoch * global_batch) / std::max(epoch_seconds, 1e-9));
+                       static_cast<double>(epoch_steps_run * global_batch) / std::max(epoch_seconds, 1e-9));
     std::string summary = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(training.epochs) +
                           ": train loss " + std::to_string(epoch_loss);
     if (loss_scaler) {
@@ -403,6 +466,9 @@ void Mlp::fit(JobContext& job) {
       }
     }
     job.log.info(summary);
+    epoch_loss_sum = 0.0;
+    const bool more_epochs = epoch + 1 < training.epochs && !(early_stopping && early_stopping->should_stop());
+    if (more_epochs && checkpoints.after_step(step, epoch + 1, checkpoint_state)) return;
   }
   if (early_stopping) {
     TERN_CHECK(early_stopping->has_best(), "early stopping: the validation metric '", training.early_stopping->metric,

@@ -40,11 +40,13 @@ void check_plan(const EpochPlan& plan, std::int64_t available_rows, const std::s
              plan.row_begin, ", ", plan.row_end, ") out of range for ", source, " with ", available_rows, " rows");
   TERN_CHECK(plan.slice_count >= 1 && 0 <= plan.slice_index && plan.slice_index < plan.slice_count, "batch slice ",
              plan.slice_index, " of ", plan.slice_count, " for ", source);
+  TERN_CHECK(0 <= plan.first_batch && plan.first_batch <= plan.num_batches(), "first batch ", plan.first_batch,
+             " of an epoch of ", plan.num_batches(), " batches for ", source);
 }
 }  // namespace
 
 BatchStream::BatchStream(DenseReader& reader, const EpochPlan& plan, IngestionMode mode, std::size_t memory_bound_bytes)
-    : plan_(plan), mode_(mode), memory_bound_bytes_(memory_bound_bytes) {
+    : plan_(plan), mode_(mode), next_batch_(plan.first_batch), memory_bound_bytes_(memory_bound_bytes) {
   check_plan(plan_, reader.num_rows(), reader.source());
   if (mode_ == IngestionMode::file) {
     gather_from_memory(read_dataset(reader, plan_.row_begin, plan_.row_end));
@@ -60,7 +62,8 @@ BatchStream::BatchStream(DenseReader& reader, const EpochPlan& plan, IngestionMo
   prefetcher_ = std::thread([this] { prefetch(); });
 }
 
-BatchStream::BatchStream(const Dataset& loaded_rows, const EpochPlan& plan) : plan_(plan), mode_(IngestionMode::file) {
+BatchStream::BatchStream(const Dataset& loaded_rows, const EpochPlan& plan)
+    : plan_(plan), mode_(IngestionMode::file), next_batch_(plan.first_batch) {
   check_plan(plan_, plan_.row_end, loaded_rows.source);
   TERN_CHECK(loaded_rows.rows() == plan_.rows() && loaded_rows.first_row == plan_.row_begin, "loaded rows [",
              loaded_rows.first_row, ", ", loaded_rows.first_row + loaded_rows.rows(), ") of ", loaded_rows.source,
@@ -129,7 +132,7 @@ bool BatchStream::next_prefetched(Batch& batch) {
 
 void BatchStream::prefetch() {
   try {
-    for (std::int64_t batch_index = 0; batch_index < num_batches(); ++batch_index) {
+    for (std::int64_t batch_index = plan_.first_batch; batch_index < num_batches(); ++batch_index) {
       const auto [first, end] = slice_positions(batch_index);
       const std::size_t bytes = batch_bytes(end - first);
       {

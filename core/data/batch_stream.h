@@ -52,6 +52,9 @@ struct EpochPlan {
   // 0..W-1 together see exactly the batches of one rank with the whole batch.
   int slice_index = 0;
   int slice_count = 1;
+  // The first batch the stream yields: a job resumed in the middle of an epoch skips the
+  // batches it trained on before its checkpoint (they are never read).
+  std::int64_t first_batch = 0;
 
   std::int64_t rows() const { return row_end - row_begin; }
   std::int64_t num_batches() const;

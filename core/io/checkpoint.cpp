@@ -71,7 +71,8 @@ std::vector<std::int64_t> CheckpointStore::steps() const {
   return found;
 }
 
-void CheckpointStore::save(std::int64_t step, const nlohmann::json& layout, const ModelFile& rank_state) {
+void CheckpointStore::save(std::int64_t step, const nlohmann::json& layout, const ModelFile& rank_state,
+                           const nlohmann::json& progress) {
   const std::filesystem::path partial = folder_of(step).string() + kPartial;
   // Rank 0 makes a fresh .partial folder; the others write into it once it exists.
   std::string error;
@@ -101,7 +102,8 @@ void CheckpointStore::save(std::int64_t step, const nlohmann::json& layout, cons
   // Rank 0 seals it: the manifest, the rename, then the pruning.
   if (world_.rank() == 0) {
     try {
-      nlohmann::json manifest = {{"format", kFormat}, {"step", step}, {"ranks", world_.size()}, {"layout", layout}};
+      nlohmann::json manifest = {{"format", kFormat}, {"step", step}, {"ranks", world_.size()}, {"layout", layout},
+                                {"progress", progress}};
       for (int rank = 0; rank < world_.size(); ++rank) {
         manifest["files"][rank_file(rank)] = {{"bytes", all[2 * static_cast<std::size_t>(rank)]},
                                               {"crc32", all[2 * static_cast<std::size_t>(rank) + 1]}};
@@ -174,15 +176,19 @@ std::optional<LoadedCheckpoint> CheckpointStore::load_latest(const std::function
   if (chosen < 0) return std::nullopt;
   std::ifstream in(folder_of(chosen) / kManifest);
   const nlohmann::json manifest = nlohmann::json::parse(in);
-  TERN_CHECK(manifest.at("ranks").get<int>() == world_.size(), "checkpoint ", folder_of(chosen).string(),
-             " was written by ", manifest.at("ranks").get<int>(), " ranks; this job has ", world_.size(),
-             " (resuming on another number of ranks is not supported)");
   LoadedCheckpoint loaded;
   loaded.step = chosen;
   loaded.layout = manifest.at("layout");
+  loaded.progress = manifest.value("progress", nlohmann::json::object());
+  loaded.ranks = manifest.at("ranks").get<int>();
   loaded.folder = folder_of(chosen);
-  loaded.state = read_model_file(loaded.folder / rank_file(world_.rank()));
   return loaded;
+}
+
+ModelFile LoadedCheckpoint::read(int rank) const {
+  TERN_CHECK(rank >= 0 && rank < ranks, "checkpoint ", folder.string(), " holds the state of ", ranks,
+             " rank(s); there is none of rank ", rank);
+  return read_model_file(folder / rank_file(rank));
 }
 
 }  // namespace tern

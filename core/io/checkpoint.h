@@ -4,6 +4,7 @@
 //   <folder>/step-<step>/rank-<R>.h5      rank R's state (a ModelFile: tensors and attributes);
 //                                         state every rank holds alike may be in rank 0's only
 //   <folder>/step-<step>/manifest.json    {"format": 1, "step": S, "ranks": N, "layout": {...},
+//                                          "progress": {...},
 //                                          "files": {"rank-0.h5": {"bytes": B, "crc32": C}, ...}}
 //
 // Saving, every rank together: each writes its file into step-<step>.partial/ (temporary name,
@@ -14,8 +15,10 @@
 //
 // Loading: rank 0 checks the checkpoints from the newest down (manifest present and parsable,
 // every file there with its size and checksum) and reports each one it skips, by name and
-// cause; every rank then reads its file of the newest that verifies. The folder must be one
-// all ranks see (a shared file system), as the job folder is.
+// cause; every rank then learns which one it is and reads the files it needs: its own, or
+// another rank's that holds state every rank shares. Whether the checkpoint's layout suits the
+// job is the caller's to decide (core/job/training_checkpoints.h). The folder must be one all
+// ranks see (a shared file system), as the job folder is.
 #pragma once
 
 #include <cstdint>
@@ -33,9 +36,13 @@ namespace tern {
 
 struct LoadedCheckpoint {
   std::int64_t step = 0;
-  nlohmann::json layout;  // as saved: the caller checks it against its own
-  ModelFile state;        // this rank's
+  nlohmann::json layout;    // as saved: the caller checks it against its own
+  nlohmann::json progress;  // as saved: where the job's logs stood (the caller's to read)
+  int ranks = 0;            // how many ranks wrote it (one file each)
   std::filesystem::path folder;
+
+  // The state rank `rank` saved.
+  ModelFile read(int rank) const;
 };
 
 class CheckpointStore {
@@ -45,7 +52,9 @@ class CheckpointStore {
 
   // Every rank calls it with its own state; it returns once the checkpoint is complete on
   // disk. A failure on any rank (a full disk, say) throws on every rank, naming the rank.
-  void save(std::int64_t step, const nlohmann::json& layout, const ModelFile& rank_state);
+  // `layout` and `progress` (rank 0's) go into the manifest as they are.
+  void save(std::int64_t step, const nlohmann::json& layout, const ModelFile& rank_state,
+            const nlohmann::json& progress = nlohmann::json::object());
 
   // The newest checkpoint that verifies, with this rank's state; none when there is none.
   // `report` hears of every checkpoint skipped, and why (on rank 0).

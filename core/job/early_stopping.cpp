@@ -35,4 +35,18 @@ nlohmann::json EarlyStopping::summary() const {
           {"best_epoch", best_epoch_},      {"stopped_early", should_stop()}};
 }
 
+nlohmann::json EarlyStopping::state() const {
+  return {{"best_value", best_value_},
+          {"best_step", best_step_},
+          {"best_epoch", best_epoch_},
+          {"evaluations_since_best", evaluations_since_best_}};
+}
+
+void EarlyStopping::restore(const nlohmann::json& state) {
+  best_value_ = state.at("best_value").get<double>();
+  best_step_ = state.at("best_step").get<std::int64_t>();
+  best_epoch_ = state.at("best_epoch").get<std::int64_t>();
+  evaluations_since_best_ = state.at("evaluations_since_best").get<std::int64_t>();
+}
+
 }  // namespace tern

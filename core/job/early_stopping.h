@@ -36,6 +36,9 @@ class EarlyStopping {
   bool has_best() const { return best_step_ >= 0; }
   // {"metric", "mode", "best_value", "best_step", "best_epoch", "stopped_early"} for job.json.
   nlohmann::json summary() const;
+  // Everything record() has learnt, for a checkpoint, and its restoration on resume.
+  nlohmann::json state() const;
+  void restore(const nlohmann::json& state);
 
  private:
   EarlyStoppingConfig config_;

@@ -1,7 +1,8 @@
 // Fault injection for the fail-fast tests: TERN_FAULT_INJECTION="RANK:STEP:ACTION" makes rank
 // RANK fail when it reaches training step STEP, by throwing an error (ACTION = throw), exiting
-// with code 3 (exit), killing itself with SIGKILL (kill) or stopping forever without dying
-// (hang, which the other ranks' collective watchdog must catch). The launcher parses the
+// with code 3 (exit), killing itself with SIGKILL (kill), sending itself SIGTERM (term: a
+// graceful stop request, as a scheduler sends) or stopping forever without dying (hang, which
+// the other ranks' collective watchdog must catch). The launcher parses the
 // variable; the training loop calls at_step() every step.
 #pragma once
 
@@ -13,7 +14,7 @@ namespace tern {
 
 class FaultInjection {
  public:
-  enum class Action { throw_error, exit_process, kill_process, hang };
+  enum class Action { throw_error, exit_process, kill_process, terminate_request, hang };
 
   FaultInjection() = default;
   // Parses "RANK:STEP:ACTION"; an empty text injects nothing.

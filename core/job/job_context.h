@@ -1,7 +1,8 @@
 // JobContext: everything an algorithm's fit() gets from the job runtime: the data channels,
 // the hyperparameters (strings), how to ingest and distribute data, the data-parallel
-// communicator, where the model goes, and where to report (metrics.jsonl on rank 0, the
-// rank's log, the progress line). The launcher builds it; an
+// communicator, where the model goes, where checkpoints go and whether to resume from them,
+// the stop request, and where to report (metrics.jsonl on rank 0, the rank's log, the progress
+// line). The launcher builds it; an
 // algorithm never parses a command line or touches the job folder's layout itself.
 #pragma once
 
@@ -19,6 +20,8 @@
 #include "core/job/fault_injection.h"
 #include "core/job/job_log.h"
 #include "core/job/metrics_log.h"
+#include "core/job/stop_request.h"
+#include "core/job/training_checkpoints.h"
 #include "core/optim/gradient_averaging.h"
 #include "core/tensor/device.h"
 
@@ -57,6 +60,15 @@ struct JobContext {
   Communicator* gradient_group = nullptr;
   ModelParallelGroups model_parallel;
   FaultInjection faults;
+  // Checkpoints (training_checkpoints.h): their folder (empty: none are kept) and whether to
+  // continue from the newest.
+  std::filesystem::path checkpoint_dir;
+  ResumeMode resume = ResumeMode::automatic;
+  // Asked after every step; when it is agreed, fit() saves a checkpoint and returns early.
+  StopRequest stop;
+  // Set by fit() when it returned early on a stop request, and why.
+  bool stopped = false;
+  std::string stop_reason;
   bool show_progress = true;
   // Filled by fit(): the hyperparameters as resolved (defaults included), for job.json.
   nlohmann::json resolved_hyperparameters = nlohmann::json::object();
@@ -64,6 +76,9 @@ struct JobContext {
   nlohmann::json summary = nlohmann::json::object();
 
   bool has_channel(const std::string& name) const { return channels.contains(name); }
+  // Every rank of the job: the model-parallel world, or the data-parallel group when the
+  // layout has no model parallelism.
+  Communicator& world() { return model_parallel.world != nullptr ? *model_parallel.world : comm; }
 };
 
 }  // namespace tern

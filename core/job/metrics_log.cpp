@@ -6,7 +6,7 @@
 
 namespace tern {
 
-MetricsLog::MetricsLog(const std::filesystem::path& path) : start_(std::chrono::steady_clock::now()) {
+MetricsLog::MetricsLog(const std::filesystem::path& path) : path_(path), start_(std::chrono::steady_clock::now()) {
   if (path.empty()) return;
   out_.open(path, std::ios::app);
   TERN_CHECK(out_.good(), "cannot open metrics log ", path);
@@ -18,6 +18,21 @@ void MetricsLog::record(std::int64_t step, std::int64_t epoch, const std::string
   const nlohmann::json line = {{"step", step}, {"epoch", epoch}, {"name", name}, {"value", value}, {"time", elapsed_s}};
   out_ << line.dump() << '\n';
   out_.flush();
+}
+
+std::uint64_t MetricsLog::bytes() const {
+  if (!out_.is_open()) return 0;
+  return static_cast<std::uint64_t>(std::filesystem::file_size(path_));
+}
+
+void MetricsLog::rewind_to(std::uint64_t bytes) {
+  if (!out_.is_open()) return;
+  TERN_CHECK(bytes <= this->bytes(), "metrics log ", path_, " has ", this->bytes(),
+             " bytes, fewer than the checkpoint's ", bytes);
+  out_.close();
+  std::filesystem::resize_file(path_, bytes);
+  out_.open(path_, std::ios::app);
+  TERN_CHECK(out_.good(), "cannot reopen metrics log ", path_);
 }
 
 }  // namespace tern

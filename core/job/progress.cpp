@@ -24,7 +24,7 @@ void ProgressReporter::step_done(std::int64_t step, std::int64_t epoch, std::int
 
   const double elapsed_s = std::chrono::duration<double>(now - start_).count();
   const double samples_per_s = since_print_s > 0 ? static_cast<double>(samples_since_print_) / since_print_s : 0.0;
-  const double remaining_s = elapsed_s / static_cast<double>(step + 1) * static_cast<double>(total_steps_ - step - 1);
+  const double remaining_s = elapsed_s / static_cast<double>(step + 1 - first_step_) * static_cast<double>(total_steps_ - step - 1);
   const auto eta_s = static_cast<long long>(remaining_s + 0.5);
   std::fprintf(stderr, "[train] step %lld/%lld (%d%%) epoch %lld/%lld loss %.4f | %.0f %s/s | ETA %lldm%02llds\n",
                static_cast<long long>(step + 1), static_cast<long long>(total_steps_),

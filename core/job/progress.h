@@ -15,11 +15,14 @@ class ProgressReporter {
   ProgressReporter(std::int64_t total_steps, std::int64_t epochs, bool enabled, const char* unit = "samples",
                    double interval_s = 2.0);
 
+  // A resumed job starts at `step`: the ETA counts only the steps run since.
+  void start_at(std::int64_t step) { first_step_ = step; }
   // Called once per step with the samples (or tokens) it processed and its loss.
   void step_done(std::int64_t step, std::int64_t epoch, std::int64_t samples, double loss);
 
  private:
   std::int64_t total_steps_, epochs_;
+  std::int64_t first_step_ = 0;
   bool enabled_;
   const char* unit_;
   double interval_s_;

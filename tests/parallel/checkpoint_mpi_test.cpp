@@ -44,8 +44,8 @@ TEST(CheckpointStoreRanks, EachRankReadsBackItsOwnState) {
   ASSERT_TRUE(loaded.has_value());
   EXPECT_EQ(loaded->step, 5);
   EXPECT_EQ(loaded->layout.at("dp"), world.size());
-  EXPECT_EQ(loaded->state.attributes.at("rank"), world.rank());
-  EXPECT_EQ(loaded->state.tensor("values").data<float>()[0], float(world.rank()));
+  EXPECT_EQ(loaded->read(world.rank()).attributes.at("rank"), world.rank());
+  EXPECT_EQ(loaded->read(world.rank()).tensor("values").data<float>()[0], float(world.rank()));
   EXPECT_TRUE(skipped.empty());
   std::ifstream in(folder / "step-5" / "manifest.json");
   EXPECT_EQ(nlohmann::json::parse(in).at("files").size(), static_cast<std::size_t>(world.size()));
@@ -69,7 +69,7 @@ TEST(CheckpointStoreRanks, ADamagedRankFileSendsEveryRankToThePreviousCheckpoint
   const auto loaded = store.load_latest([&](const std::string& message) { skipped.push_back(message); });
   ASSERT_TRUE(loaded.has_value());
   EXPECT_EQ(loaded->step, 1);
-  EXPECT_EQ(loaded->state.attributes.at("rank"), world.rank());
+  EXPECT_EQ(loaded->read(world.rank()).attributes.at("rank"), world.rank());
   if (world.rank() == 0) {
     ASSERT_EQ(skipped.size(), 1u);
     EXPECT_NE(skipped[0].find("step-2 skipped: rank-" + std::to_string(last) + ".h5 has"), std::string::npos)

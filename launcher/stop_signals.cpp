@@ -1,0 +1,49 @@
+#include "launcher/stop_signals.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <initializer_list>
+
+namespace tern {
+
+namespace {
+
+volatile std::sig_atomic_t first_signal = 0;
+volatile std::sig_atomic_t first_signal_time_s = 0;  // CLOCK_MONOTONIC seconds
+
+std::sig_atomic_t monotonic_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe
+  return static_cast<std::sig_atomic_t>(now.tv_sec);
+}
+
+void on_stop_signal(int signal_number) {
+  if (first_signal == 0) {
+    first_signal_time_s = monotonic_seconds();
+    first_signal = signal_number;
+    constexpr const char kMessage[] = "tern: stop requested; finishing the step and saving a checkpoint "
+                                      "(signal again to abort at once)\n";
+    static_cast<void>(write(STDERR_FILENO, kMessage, sizeof kMessage - 1));
+    return;
+  }
+  if (monotonic_seconds() - first_signal_time_s < 1) return;  // the same request, delivered twice
+  constexpr const char kMessage[] = "tern: second stop signal; aborting at once\n";
+  static_cast<void>(write(STDERR_FILENO, kMessage, sizeof kMessage - 1));
+  _exit(128 + signal_number);
+}
+
+}  // namespace
+
+const volatile std::sig_atomic_t* install_stop_signal_handlers() {
+  struct sigaction action;
+  std::memset(&action, 0, sizeof action);
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  for (const int signal_number : {SIGTERM, SIGINT, SIGUSR1}) sigaction(signal_number, &action, nullptr);
+  return &first_signal;
+}
+
+}  // namespace tern
