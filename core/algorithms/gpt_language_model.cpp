@@ -8,7 +8,9 @@
 #include "core/algorithms/optimizer_hyperparameters.h"
 #include "core/backend/backend.h"
 #include "core/data/token_stream.h"
+#include "core/job/early_stopping.h"
 #include "core/job/progress.h"
+#include "core/job/training_checkpoints.h"
 #include "core/nn/sharding.h"
 #include "core/nn/vocab_parallel_cross_entropy.h"
 #include "core/optim/gradient_averaging.h"
@@ -41,6 +43,8 @@ struct TrainingConfig {
   bool zero = false;  // ZeRO-1 (zero_stage = 1)
   OptimizerConfig optimizer;
   LearningRateSchedule schedule;
+  std::optional<EarlyStoppingConfig> early_stopping;  // on validation loss or perplexity, per evaluation
+  CheckpointConfig checkpoints;
 };
 
 // The windows of a token stream: window k is tokens [k·L, k·L + L] (L + 1 tokens).
@@ -172,6 +176,8 @@ std::pair<GptConfig, TrainingConfig> read_hyperparameters(HyperparameterReader& 
   training.optimizer = read_optimizer_hyperparameters(read);
   training.schedule = read_schedule_hyperparameters(read);
   training.precision = read_precision_hyperparameters(read);
+  training.early_stopping = read_early_stopping_hyperparameters(read, {"loss", "perplexity"});
+  training.checkpoints = read_checkpoint_hyperparameters(read);
   read.finish();
   return {model, training};
 }
@@ -315,6 +321,10 @@ void GptLanguageModel::fit(JobContext& job) {
   TERN_CHECK(validation.tokens.empty() || validation_windows.count() >= 1, "the validation stream (",
              validation.tokens.size(), " tokens) is shorter than one window of ", config_.context + 1, " tokens");
 
+  TERN_CHECK(!training.early_stopping || (!validation.tokens.empty() && training.eval_interval > 0),
+             "early_stopping_metric '", training.early_stopping ? training.early_stopping->metric : "",
+             "' needs a validation channel (--validation) and eval_interval > 0 (validations to compare)");
+
   const std::vector<StageLayers> stages = stage_split(config_, training, pp);
   const StageLayers& layers = stages[static_cast<std::size_t>(stage)];
   // A tensor-parallel model refers to the job's tp group; a whole one has a group of its own,
@@ -375,6 +385,12 @@ void GptLanguageModel::fit(JobContext& job) {
                  "), tensor-parallel rank " + std::to_string(groups.tensor_parallel.rank()) + ", " +
                  std::to_string(parameter_count) + " parameters");
 
+  // Early stopping keeps a copy of this rank's part of the model at the best evaluation.
+  std::optional<EarlyStopping> early_stopping;
+  if (training.early_stopping) early_stopping.emplace(*training.early_stopping);
+  std::vector<Tensor> best_values;
+  const auto stopping_early = [&] { return early_stopping && early_stopping->should_stop(); };
+
   // Validation: each replica evaluates its contiguous share of the windows through its pipeline.
   const auto validate = [&](std::int64_t step, std::int64_t epoch) {
     if (validation.tokens.empty()) return;
@@ -390,6 +406,44 @@ void GptLanguageModel::fit(JobContext& job) {
     job.metrics.record(step, epoch, "validation:perplexity", std::exp(loss));
     job.log.info("step " + std::to_string(step) + ": validation loss " + std::to_string(loss) + " nats, perplexity " +
                  std::to_string(std::exp(loss)));
+    // Every rank has the same value (allreduced): all keep and stop alike.
+    const double watched = training.early_stopping && training.early_stopping->metric == "perplexity" ? std::exp(loss) : loss;
+    if (early_stopping && early_stopping->record(watched, step, epoch)) {
+      best_values.clear();
+      for (const Parameter* parameter : parameters) best_values.push_back(parameter->value.clone());
+    }
+  };
+
+  // A checkpoint: the ranks of the first replica hold the model's parts (and, without ZeRO-1,
+  // their optimizer state; with it, every rank holds its shard), the step and early stopping's
+  // state. A resume needs the same layout: the parts and shards are the layout's.
+  const int replica_size = tp * pp;
+  const int replica_zero_rank = world_rank % replica_size;  // this rank's place in the first replica
+  TrainingCheckpoints checkpoints(job, groups.world, training.checkpoints,
+                                  {{"algorithm", "gpt"},
+                                   {"ranks", groups.world.size()},
+                                   {"dp", dp},
+                                   {"tp", tp},
+                                   {"pp", pp},
+                                   {"zero_stage", training.zero ? 1 : 0},
+                                   {"stage_layers", training.stage_layers},
+                                   {"num_microbatches", micro_batches},
+                                   {"global_batch", global_batch},
+                                   {"steps_per_epoch", steps_per_epoch}});
+  const auto checkpoint_state = [&] {
+    ModelFile state;
+    state.algorithm = "gpt";
+    if (training.zero) update.save_state(state);
+    if (dp_rank != 0) return state;
+    for (const Parameter* parameter : parameters)
+      state.tensors.emplace("parameters/" + parameter->name, parameter->value.to(Device::cpu()));
+    if (!training.zero) update.save_state(state);
+    if (early_stopping) {
+      state.attributes["early_stopping"] = early_stopping->state();
+      for (std::size_t i = 0; i < best_values.size(); ++i)
+        state.tensors.emplace("early_stopping/best/" + parameters[i]->name, best_values[i].to(Device::cpu()));
+    }
+    return state;
   };
 
   VocabParallelCrossEntropy loss(groups.tensor_parallel, model_->first_vocabulary_id(), config_.vocab_size);
@@ -398,12 +452,29 @@ void GptLanguageModel::fit(JobContext& job) {
   ProgressReporter progress(total_steps, epochs, job.show_progress && world_rank == 0, "tokens");
   PipelineBusyTime busy;
   std::int64_t step = 0;
-  for (std::int64_t epoch = 0; epoch < epochs && step < total_steps; ++epoch) {
+  if (const std::optional<LoadedCheckpoint> loaded = checkpoints.resume()) {
+    const ModelFile shared = loaded->read(replica_zero_rank);
+    for (Parameter* parameter : parameters) parameter->value.copy_from(shared.tensor("parameters/" + parameter->name));
+    update.load_state(training.zero ? loaded->read(world_rank) : shared);
+    if (early_stopping) {
+      early_stopping->restore(shared.attributes.at("early_stopping"));
+      best_values.clear();
+      for (const Parameter* parameter : parameters) {
+        const auto best = shared.tensors.find("early_stopping/best/" + parameter->name);
+        if (best != shared.tensors.end()) best_values.push_back(best->second.to(job.device));
+      }
+    }
+    step = loaded->step;
+    progress.start_at(step);
+  }
+  const std::int64_t first_step = step, first_epoch = step / steps_per_epoch;
+  for (std::int64_t epoch = first_epoch; epoch < epochs && step < total_steps && !stopping_early(); ++epoch) {
     const std::vector<std::int64_t> order = random_permutation(train_windows.count(), training.seed,
                                                                stream_id("gpt.windows") + static_cast<std::uint64_t>(epoch));
     const auto epoch_start = std::chrono::steady_clock::now();
     std::int64_t epoch_steps = 0;
-    for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch && step < total_steps; ++epoch_step, ++step) {
+    for (std::int64_t epoch_step = epoch == first_epoch ? step % steps_per_epoch : 0;
+         epoch_step < steps_per_epoch && step < total_steps && !stopping_early(); ++epoch_step, ++step) {
       job.faults.at_step(step);
       const std::span<const std::int64_t> slice(order.data() + epoch_step * global_batch + dp_rank * rank_batch,
                                                 static_cast<std::size_t>(rank_batch));
@@ -438,8 +509,8 @@ void GptLanguageModel::fit(JobContext& job) {
           .device = job.device};
       update.begin_step();
       const auto step_start = std::chrono::steady_clock::now();
-      const PipelineStepResult result = run_pipeline_step(*model_, groups.pipeline, actions, work, step == 0);
-      if (step == 0) {
+      const PipelineStepResult result = run_pipeline_step(*model_, groups.pipeline, actions, work, step == first_step);
+      if (step == first_step) {
         log_memory(job, world_rank, parameters, update.optimizer_state_bytes(), result.peak_activation_bytes);
       } else {  // the first step measures its activations: not a timing one
         busy.compute_seconds += result.compute_seconds;
@@ -457,13 +528,27 @@ void GptLanguageModel::fit(JobContext& job) {
       progress.step_done(step, epoch, global_batch * config_.context, batch_loss);
       if (training.eval_interval > 0 && (step + 1) % training.eval_interval == 0 && step + 1 < total_steps)
         validate(step + 1, epoch);
+      // A checkpoint or a stop between steps, when more follow.
+      const bool epoch_done = epoch_step + 1 == steps_per_epoch;
+      if (step + 1 < total_steps && !stopping_early() &&
+          checkpoints.after_step(step + 1, epoch_done ? std::optional(epoch + 1) : std::nullopt, checkpoint_state))
+        return;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     job.metrics.record(step, epoch, "train:tokens_per_s",
                        static_cast<double>(epoch_steps * global_batch * config_.context) / std::max(seconds, 1e-9));
   }
   if (pp > 1) busy.log(job, stage, pp, micro_batches);
-  validate(step, epochs - 1);
+  if (!stopping_early()) validate(step, (step - 1) / steps_per_epoch);
+  if (early_stopping) {
+    for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i]->value.copy_from(best_values[i]);
+    job.summary["early_stopping"] = early_stopping->summary();
+    job.log.info("early stopping: keeping the model of step " +
+                 std::to_string(early_stopping->summary().at("best_step").get<std::int64_t>()) + " (" +
+                 training.early_stopping->metric + " " +
+                 std::to_string(early_stopping->summary().at("best_value").get<double>()) + ")" +
+                 (early_stopping->should_stop() ? ", stopped early" : ""));
+  }
   // Rank 0 saves and tests the model: it joins the replica's parts into the whole model. The
   // other ranks drop their parts, which refer to the job's communicators.
   if (tp * pp > 1) {

@@ -109,17 +109,7 @@ std::pair<Mlp::Architecture, TrainingConfig> read_hyperparameters(Hyperparameter
 
   training.optimizer = read_optimizer_hyperparameters(read);
   training.schedule = read_schedule_hyperparameters(read);
-  std::vector<std::string> metrics = validation_metric_names(architecture.task);
-  metrics.insert(metrics.begin(), "none");
-  const std::string metric = read.choice("early_stopping_metric", "none", metrics);
-  const std::int64_t patience = read.integer("early_stopping_patience", 3, Range::at_least(1));
-  const double tolerance = read.real("early_stopping_tolerance", 0.0, Range::non_negative());
-  const std::string mode = read.choice("early_stopping_mode", "auto", {"auto", "min", "max"});
-  if (metric != "none") {
-    training.early_stopping = EarlyStoppingConfig{
-        .metric = metric, .maximize = mode == "auto" ? !lower_is_better(metric) : mode == "max",
-        .patience = patience, .tolerance = tolerance};
-  }
+  training.early_stopping = read_early_stopping_hyperparameters(read, validation_metric_names(architecture.task));
   training.checkpoints = read_checkpoint_hyperparameters(read);
   read.finish();
   return {architecture, training};

@@ -5,10 +5,25 @@
 namespace tern {
 
 bool lower_is_better(const std::string& metric) {
-  for (const char* word : {"loss", "error", "entropy", "rmse", "mse", "mae"}) {
+  for (const char* word : {"loss", "error", "entropy", "rmse", "mse", "mae", "perplexity"}) {
     if (metric.find(word) != std::string::npos) return true;
   }
   return false;
+}
+
+std::optional<EarlyStoppingConfig> read_early_stopping_hyperparameters(HyperparameterReader& read,
+                                                                       const std::vector<std::string>& metrics) {
+  std::vector<std::string> choices = metrics;
+  choices.insert(choices.begin(), "none");
+  const std::string metric = read.choice("early_stopping_metric", "none", choices);
+  const std::int64_t patience = read.integer("early_stopping_patience", 3, Range::at_least(1));
+  const double tolerance = read.real("early_stopping_tolerance", 0.0, Range::non_negative());
+  const std::string mode = read.choice("early_stopping_mode", "auto", {"auto", "min", "max"});
+  if (metric == "none") return std::nullopt;
+  return EarlyStoppingConfig{.metric = metric,
+                             .maximize = mode == "auto" ? !lower_is_better(metric) : mode == "max",
+                             .patience = patience,
+                             .tolerance = tolerance};
 }
 
 EarlyStopping::EarlyStopping(const EarlyStoppingConfig& config) : config_(config) {

@@ -9,7 +9,12 @@
 #include <cstdint>
 #include <string>
 
+#include <optional>
+#include <vector>
+
 #include <nlohmann/json.hpp>
+
+#include "core/algorithms/hyperparameters.h"
 
 namespace tern {
 
@@ -21,8 +26,15 @@ struct EarlyStoppingConfig {
 };
 
 // Whether a metric is better when lower: losses and errors (names holding "loss", "error",
-// "entropy", "rmse", "mse" or "mae"); the others (accuracy, f1, auc, r2...) are better higher.
+// "entropy", "rmse", "mse", "mae" or "perplexity"); the others (accuracy, f1, auc, r2...) are
+// better higher.
 bool lower_is_better(const std::string& metric);
+
+// early_stopping_metric (one of `metrics`, or none: the default), early_stopping_patience
+// (default 3), early_stopping_tolerance (0) and early_stopping_mode (auto | min | max; auto
+// goes by lower_is_better). None unless a metric is named.
+std::optional<EarlyStoppingConfig> read_early_stopping_hyperparameters(HyperparameterReader& read,
+                                                                       const std::vector<std::string>& metrics);
 
 class EarlyStopping {
  public:

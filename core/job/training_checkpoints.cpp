@@ -44,8 +44,7 @@ std::optional<LoadedCheckpoint> TrainingCheckpoints::resume() {
       differences += (differences.empty() ? "" : ", ") + key + " " + saved.dump() + " (this job: " + value.dump() + ")";
   }
   TERN_CHECK(differences.empty(), "cannot resume from checkpoint ", loaded->folder.string(), ": it was saved with ",
-             differences, ". Resume with the settings it was saved with, or start afresh with --resume=never and a new "
-             "--checkpoint-dir");
+             differences, ". Resume with the settings it was saved with, or start a new job (a new --output-dir)");
   job_.metrics.rewind_to(loaded->progress.value("metrics_bytes", std::uint64_t{0}));
   job_.summary["resumed_from_step"] = loaded->step;
   job_.log.info("resuming from checkpoint " + loaded->folder.string() + " (step " + std::to_string(loaded->step) + ")");

@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "core/io/model_file.h"
+#include "tests/launcher/same_training.h"
 #include "tests/launcher/tern_cli.h"
 
 namespace tern {
@@ -34,8 +35,9 @@ using testing::read_json;
 using testing::real_data;
 using testing::run_tern_on_ranks;
 using testing::ScratchFolder;
+using testing::expect_same_training;
 
-constexpr int kStoppedExitCode = 75;
+constexpr int kStoppedExitCode = 75;  // launcher/job_folder.h
 
 std::string training_arguments(const std::filesystem::path& job, const std::string& extra = "") {
   const auto data = real_data("breast_cancer.csv").string();
@@ -43,34 +45,6 @@ std::string training_arguments(const std::filesystem::path& job, const std::stri
          " --quiet --hp hidden_sizes=[32,16] --hp dropout=0.2 --hp epochs=4 --hp mini_batch_size=32 --hp seed=5"
          " --hp optimizer=adam --hp early_stopping_metric=log_loss --hp early_stopping_patience=10" +
          extra;
-}
-
-// Every (name, step, value) of a metrics.jsonl but the throughputs, which are timings.
-std::vector<std::tuple<std::string, std::int64_t, double>> metric_values(const std::filesystem::path& job) {
-  std::vector<std::tuple<std::string, std::int64_t, double>> values;
-  std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    const auto record = nlohmann::json::parse(line);
-    const std::string name = record.at("name");
-    if (!name.ends_with("per_s")) values.emplace_back(name, record.at("step"), record.at("value"));
-  }
-  return values;
-}
-
-// The two jobs' models are bitwise equal, and so are their metrics.
-void expect_same_training(const std::filesystem::path& reference, const std::filesystem::path& resumed) {
-  const ModelFile a = read_model_file(reference / "model" / "model.h5");
-  const ModelFile b = read_model_file(resumed / "model" / "model.h5");
-  ASSERT_EQ(a.tensors.size(), b.tensors.size());
-  for (const auto& [name, tensor] : a.tensors) {
-    const Tensor& other = b.tensor(name);
-    ASSERT_EQ(other.shape(), tensor.shape()) << name;
-    EXPECT_EQ(std::memcmp(tensor.data<float>(), other.data<float>(), tensor.size_bytes()), 0)
-        << name << " differs from the uninterrupted run's";
-  }
-  EXPECT_EQ(metric_values(reference), metric_values(resumed));
-  EXPECT_EQ(read_json(resumed / "job.json").at("early_stopping"), read_json(reference / "job.json").at("early_stopping"));
 }
 
 class ResumeTest : public ::testing::Test {
