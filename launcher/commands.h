@@ -14,5 +14,6 @@ int predict_command(const Arguments& arguments);
 int evaluate_command(const Arguments& arguments);
 int data_command(const Arguments& arguments);
 int generate_command(const Arguments& arguments);
+int package_command(const Arguments& arguments);
 
 }  // namespace tern

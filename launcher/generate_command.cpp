@@ -7,10 +7,10 @@
 #include <iostream>
 
 #include "core/algorithms/gpt_language_model.h"
-#include "core/algorithms/registry.h"
 #include "core/data/token_stream.h"
 #include "core/io/atomic_file.h"
 #include "launcher/commands.h"
+#include "launcher/model_package.h"
 #include "launcher/options.h"
 
 namespace tern {
@@ -19,7 +19,7 @@ int generate_command(const Arguments& arguments) {
   return run_reporting_errors("generate", [&] {
     po::options_description options("tern generate");
     options.add_options()
-        ("model", po::value<std::string>()->required(), "model folder of a gpt job (the job folder's model/)")
+        ("model", po::value<std::string>()->required(), "model folder of a gpt job (the job folder's model/) or its model.tar.gz")
         ("prompt", po::value<std::string>()->default_value("\n"), "text the sample continues")
         ("max-tokens", po::value<std::int64_t>()->default_value(200), "tokens (bytes) to generate")
         ("temperature", po::value<float>()->default_value(0.8f), "0 = greedy; higher = more varied")
@@ -28,7 +28,7 @@ int generate_command(const Arguments& arguments) {
         ("output", po::value<std::string>(), "file to write instead of stdout");
     const auto values = parse_options("generate", options, arguments);
     if (!values) return 0;
-    const std::unique_ptr<Algorithm> model = load_model((*values)["model"].as<std::string>());
+    const std::unique_ptr<Algorithm> model = load_model_or_package((*values)["model"].as<std::string>());
     auto* language_model = dynamic_cast<GptLanguageModel*>(model.get());
     TERN_CHECK(language_model != nullptr, "the model in ", (*values)["model"].as<std::string>(), " is ", model->name(),
                ", not a gpt language model");

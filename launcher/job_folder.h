@@ -3,6 +3,7 @@
 //                   Failed, Stopped), start and end times, training and billable seconds
 //   metrics.jsonl   one metric a line (core/job/metrics_log.h)
 //   model/          model.h5, written only when training succeeded
+//   model.tar.gz    the model packaged with its hyperparameters and metrics (model_package.h)
 //   checkpoints/    the training checkpoints (core/job/training_checkpoints.h)
 //   logs/rank-N.log every rank's log (a resumed job appends)
 //   failure         the reason, when the job failed
@@ -41,6 +42,7 @@ class JobFolder {
 
   const std::filesystem::path& root() const { return root_; }
   std::filesystem::path model_dir() const { return root_ / "model"; }
+  std::filesystem::path package_path() const { return root_ / "model.tar.gz"; }
   std::filesystem::path metrics_path() const { return root_ / "metrics.jsonl"; }
   std::filesystem::path log_path(int rank) const;
 

@@ -4,6 +4,7 @@
 //   tern evaluate  compute metrics of a saved model on a labelled data file
 //   tern data      convert | inspect | split | tokenize data files
 //   tern generate  sample text from a saved gpt model
+//   tern package   package a completed job's model as model.tar.gz
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -18,7 +19,8 @@ constexpr const char* kUsage =
     "  predict   predictions of a saved model for a data file\n"
     "  evaluate  metrics of a saved model on a labelled data file\n"
     "  data      convert | inspect | split | tokenize data files\n"
-    "  generate  sample text from a saved gpt model\n";
+    "  generate  sample text from a saved gpt model\n"
+    "  package   package a completed job's model, hyperparameters and metrics as model.tar.gz\n";
 }
 
 int main(int argc, char** argv) {
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
       {"evaluate", tern::evaluate_command},
       {"data", tern::data_command},
       {"generate", tern::generate_command},
+      {"package", tern::package_command},
   };
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;

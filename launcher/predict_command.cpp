@@ -1,4 +1,5 @@
-// tern predict and tern evaluate: load a saved model folder and apply it to a data file.
+// tern predict and tern evaluate: load a saved model (a model folder or a model.tar.gz) and
+// apply it to a data file.
 //   predict   writes one CSV line per row: the predicted label (or value), then the scores
 //             (P(y=1) for binary, one probability per class for multiclass)
 //   evaluate  computes the task's metrics against the file's labels, prints them and
@@ -11,6 +12,7 @@
 #include "core/algorithms/registry.h"
 #include "core/io/atomic_file.h"
 #include "core/algorithms/evaluation.h"
+#include "launcher/model_package.h"
 #include "launcher/options.h"
 
 namespace tern {
@@ -20,7 +22,7 @@ namespace {
 po::options_description model_and_data_options(const std::string& command) {
   po::options_description options("tern " + command);
   options.add_options()
-      ("model", po::value<std::string>()->required(), "model folder (the job folder's model/)")
+      ("model", po::value<std::string>()->required(), "model folder (the job folder's model/) or model.tar.gz")
       ("data", po::value<std::string>()->required(), "data file (.h5 or .csv)");
   return options;
 }
@@ -52,7 +54,7 @@ int predict_command(const Arguments& arguments) {
     const auto values = parse_options("predict", options, arguments);
     if (!values) return 0;
     const Predictions predictions =
-        load_model((*values)["model"].as<std::string>())->predict_file((*values)["data"].as<std::string>());
+        load_model_or_package((*values)["model"].as<std::string>())->predict_file((*values)["data"].as<std::string>());
     write_file_atomically((*values)["output"].as<std::string>(), predictions_csv(predictions));
     std::cerr << "wrote " << predictions.labels.numel() << " predictions to " << (*values)["output"].as<std::string>()
               << "\n";
@@ -66,7 +68,7 @@ int evaluate_command(const Arguments& arguments) {
     options.add_options()("output", po::value<std::string>(), "metrics JSON to write");
     const auto values = parse_options("evaluate", options, arguments);
     if (!values) return 0;
-    const auto report = load_model((*values)["model"].as<std::string>())->evaluate_file((*values)["data"].as<std::string>());
+    const auto report = load_model_or_package((*values)["model"].as<std::string>())->evaluate_file((*values)["data"].as<std::string>());
     nlohmann::json metrics = nlohmann::json::object();
     for (const auto& [name, value] : report) {
       std::printf("%-20s %.6f\n", name.c_str(), value);

@@ -17,6 +17,7 @@
 #include "launcher/device_assignment.h"
 #include "launcher/job_folder.h"
 #include "launcher/launch_environment.h"
+#include "launcher/model_package.h"
 #include "launcher/options.h"
 #include "launcher/stop_signals.h"
 #include "parallel/gradient_synchronizer.h"
@@ -150,6 +151,8 @@ int train_in_folder(const po::variables_map& values, JobFolder& folder, Communic
           log.info("test " + metric + " = " + std::to_string(value));
         }
       }
+      write_model_package(folder.root(), description, folder.package_path());
+      log.info("model package written to " + folder.package_path().string());
       folder.write_status(JobStatus::completed);
     }
   } catch (const std::exception& error) {

@@ -11,7 +11,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libopenmpi-dev openmpi-bin
   libeigen3-dev libdnnl-dev libhdf5-dev zlib1g-dev
-  libboost-program-options-dev libgtest-dev nlohmann-json3-dev libsqlite3-dev
+  libboost-program-options-dev libgtest-dev nlohmann-json3-dev libsqlite3-dev libarchive-dev
   # a single-node Slurm cluster for the `slurm` test
   slurm-wlm munge
   # real data sets: Fashion-MNIST (IDX files); scikit-learn ships breast_cancer, diabetes, ...;

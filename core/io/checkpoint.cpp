@@ -1,7 +1,5 @@
 #include "core/io/checkpoint.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -9,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/io/atomic_file.h"
+#include "core/io/crc32.h"
 
 namespace tern {
 
@@ -36,19 +35,6 @@ void agree_on_failure(Communicator& world, const std::string& error, const std::
   throw Error(what + " failed on rank " + std::to_string(first) + (error.empty() ? "" : ": " + error));
 }
 }  // namespace
-
-std::uint32_t file_crc32(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  TERN_CHECK(in.good(), "cannot read ", path.string());
-  uLong crc = crc32(0L, Z_NULL, 0);
-  std::vector<char> buffer(std::size_t{1} << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    const std::streamsize got = in.gcount();
-    if (got > 0) crc = crc32(crc, reinterpret_cast<const Bytef*>(buffer.data()), static_cast<uInt>(got));
-  }
-  return static_cast<std::uint32_t>(crc);
-}
 
 CheckpointStore::CheckpointStore(std::filesystem::path folder, Communicator& world, int keep)
     : folder_(std::move(folder)), world_(world), keep_(keep) {

@@ -30,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/comm.h"
+#include "core/io/crc32.h"
 #include "core/io/model_file.h"
 
 namespace tern {
@@ -73,8 +74,5 @@ class CheckpointStore {
   Communicator& world_;
   int keep_;
 };
-
-// The CRC-32 (zlib's) of a file's bytes.
-std::uint32_t file_crc32(const std::filesystem::path& path);
 
 }  // namespace tern
