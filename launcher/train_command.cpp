@@ -102,6 +102,12 @@ int train_in_folder(const po::variables_map& values, JobFolder& folder, Communic
     job.checkpoint_dir = checkpoint_dir_of(values, folder);
     job.resume = parse_resume_mode(values["resume"].as<std::string>());
     job.stop = stop;
+    if (rank == 0) {
+      job.summary_changed = [&] {
+        folder.description().update(job.summary);
+        folder.write_status(JobStatus::in_progress);
+      };
+    }
     job.show_progress = !values.count("quiet");
     job.faults = FaultInjection::parse(std::getenv("TERN_FAULT_INJECTION") ? std::getenv("TERN_FAULT_INJECTION") : "",
                                        rank);

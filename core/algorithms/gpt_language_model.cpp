@@ -387,8 +387,10 @@ void GptLanguageModel::fit(JobContext& job) {
 
   // Early stopping keeps a copy of this rank's part of the model at the best evaluation.
   std::optional<EarlyStopping> early_stopping;
-  if (training.early_stopping) early_stopping.emplace(*training.early_stopping);
-  std::vector<Tensor> best_values;
+  if (training.early_stopping) {
+    early_stopping.emplace(*training.early_stopping);
+    early_stopping->watch(parameters);
+  }
   const auto stopping_early = [&] { return early_stopping && early_stopping->should_stop(); };
 
   // Validation: each replica evaluates its contiguous share of the windows through its pipeline.
@@ -408,10 +410,7 @@ void GptLanguageModel::fit(JobContext& job) {
                  std::to_string(std::exp(loss)));
     // Every rank has the same value (allreduced): all keep and stop alike.
     const double watched = training.early_stopping && training.early_stopping->metric == "perplexity" ? std::exp(loss) : loss;
-    if (early_stopping && early_stopping->record(watched, step, epoch)) {
-      best_values.clear();
-      for (const Parameter* parameter : parameters) best_values.push_back(parameter->value.clone());
-    }
+    if (early_stopping) early_stopping->record(watched, step, epoch);
   };
 
   // A checkpoint: the ranks of the first replica hold the model's parts (and, without ZeRO-1,
@@ -435,14 +434,9 @@ void GptLanguageModel::fit(JobContext& job) {
     state.algorithm = "gpt";
     if (training.zero) update.save_state(state);
     if (dp_rank != 0) return state;
-    for (const Parameter* parameter : parameters)
-      state.tensors.emplace("parameters/" + parameter->name, parameter->value.to(Device::cpu()));
+    save_parameters(parameters, state);
     if (!training.zero) update.save_state(state);
-    if (early_stopping) {
-      state.attributes["early_stopping"] = early_stopping->state();
-      for (std::size_t i = 0; i < best_values.size(); ++i)
-        state.tensors.emplace("early_stopping/best/" + parameters[i]->name, best_values[i].to(Device::cpu()));
-    }
+    if (early_stopping) early_stopping->save_state(state);
     return state;
   };
 
@@ -454,16 +448,9 @@ void GptLanguageModel::fit(JobContext& job) {
   std::int64_t step = 0;
   if (const std::optional<LoadedCheckpoint> loaded = checkpoints.resume()) {
     const ModelFile shared = loaded->read(replica_zero_rank);
-    for (Parameter* parameter : parameters) parameter->value.copy_from(shared.tensor("parameters/" + parameter->name));
+    load_parameters(shared, parameters);
     update.load_state(training.zero ? loaded->read(world_rank) : shared);
-    if (early_stopping) {
-      early_stopping->restore(shared.attributes.at("early_stopping"));
-      best_values.clear();
-      for (const Parameter* parameter : parameters) {
-        const auto best = shared.tensors.find("early_stopping/best/" + parameter->name);
-        if (best != shared.tensors.end()) best_values.push_back(best->second.to(job.device));
-      }
-    }
+    if (early_stopping) early_stopping->load_state(shared);
     step = loaded->step;
     progress.start_at(step);
   }
@@ -541,7 +528,7 @@ void GptLanguageModel::fit(JobContext& job) {
   if (pp > 1) busy.log(job, stage, pp, micro_batches);
   if (!stopping_early()) validate(step, (step - 1) / steps_per_epoch);
   if (early_stopping) {
-    for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i]->value.copy_from(best_values[i]);
+    early_stopping->restore_best();
     job.summary["early_stopping"] = early_stopping->summary();
     job.log.info("early stopping: keeping the model of step " +
                  std::to_string(early_stopping->summary().at("best_step").get<std::int64_t>()) + " (" +

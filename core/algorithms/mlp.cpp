@@ -317,8 +317,10 @@ void Mlp::fit(JobContext& job) {
   ProgressReporter progress(total_steps, training.epochs, job.show_progress && rank == 0);
   // Early stopping keeps a copy of the parameters of the best evaluation and ends with them.
   std::optional<EarlyStopping> early_stopping;
-  if (training.early_stopping) early_stopping.emplace(*training.early_stopping);
-  std::vector<Tensor> best_values;
+  if (training.early_stopping) {
+    early_stopping.emplace(*training.early_stopping);
+    early_stopping->watch(parameters_);
+  }
   std::int64_t step = 0;
   double epoch_loss_sum = 0.0;  // this rank's batch losses so far in the epoch
 
@@ -340,28 +342,16 @@ void Mlp::fit(JobContext& job) {
     const double mean_epoch_loss_sum = allreduce_value(comm, epoch_loss_sum, ReduceOp::average);
     if (rank != 0) return state;
     state.attributes["mean_epoch_loss_sum"] = mean_epoch_loss_sum;
-    for (const Parameter* parameter : parameters_)
-      state.tensors.emplace("parameters/" + parameter->name, parameter->value.to(Device::cpu()));
+    save_parameters(parameters_, state);
     update.save_state(state);
-    if (early_stopping) {
-      state.attributes["early_stopping"] = early_stopping->state();
-      for (std::size_t i = 0; i < best_values.size(); ++i)
-        state.tensors.emplace("early_stopping/best/" + parameters_[i]->name, best_values[i].to(Device::cpu()));
-    }
+    if (early_stopping) early_stopping->save_state(state);
     return state;
   };
   if (const std::optional<LoadedCheckpoint> loaded = checkpoints.resume()) {
     const ModelFile shared = loaded->read(0);
-    for (Parameter* parameter : parameters_) parameter->value.copy_from(shared.tensor("parameters/" + parameter->name));
+    load_parameters(shared, parameters_);
     update.load_state(shared);
-    if (early_stopping) {
-      early_stopping->restore(shared.attributes.at("early_stopping"));
-      best_values.clear();
-      for (const Parameter* parameter : parameters_) {
-        const auto best = shared.tensors.find("early_stopping/best/" + parameter->name);
-        if (best != shared.tensors.end()) best_values.push_back(best->second.to(job.device));
-      }
-    }
+    if (early_stopping) early_stopping->load_state(shared);
     step = loaded->step;
     // The same ranks continue their own sums; other ranks continue from the mean (rank 0 holding it all).
     if (loaded->ranks == ranks) {
@@ -449,10 +439,7 @@ void Mlp::fit(JobContext& job) {
         job.metrics.record(step, epoch, "validation:" + metric, value);
         summary += ", validation " + metric + " " + std::to_string(value);
         // The same value on every rank (predicted across ranks): all keep and stop alike.
-        if (early_stopping && metric == training.early_stopping->metric && early_stopping->record(value, step, epoch)) {
-          best_values.clear();
-          for (const Parameter* parameter : parameters_) best_values.push_back(parameter->value.clone());
-        }
+        if (early_stopping && metric == training.early_stopping->metric) early_stopping->record(value, step, epoch);
       }
     }
     job.log.info(summary);
@@ -461,9 +448,7 @@ void Mlp::fit(JobContext& job) {
     if (more_epochs && checkpoints.after_step(step, epoch + 1, checkpoint_state)) return;
   }
   if (early_stopping) {
-    TERN_CHECK(early_stopping->has_best(), "early stopping: the validation metric '", training.early_stopping->metric,
-               "' was never computed (the validation data leave it undefined)");
-    for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_[i]->value.copy_from(best_values[i]);
+    early_stopping->restore_best();
     job.summary["early_stopping"] = early_stopping->summary();
     job.log.info("early stopping: keeping the model of epoch " +
                  std::to_string(early_stopping->summary().at("best_epoch").get<std::int64_t>() + 1) + " (" +

@@ -4,6 +4,10 @@
 
 namespace tern {
 
+namespace {
+constexpr const char* kBestPrefix = "early_stopping/best/";
+}  // namespace
+
 bool lower_is_better(const std::string& metric) {
   for (const char* word : {"loss", "error", "entropy", "rmse", "mse", "mae", "perplexity"}) {
     if (metric.find(word) != std::string::npos) return true;
@@ -41,7 +45,15 @@ bool EarlyStopping::record(double value, std::int64_t step, std::int64_t epoch) 
   best_step_ = step;
   best_epoch_ = epoch;
   evaluations_since_best_ = 0;
+  best_values_.clear();
+  for (const Parameter* parameter : parameters_) best_values_.push_back(parameter->value.clone());
   return true;
+}
+
+void EarlyStopping::restore_best() const {
+  TERN_CHECK(best_values_.size() == parameters_.size(), "early stopping: the validation metric '", config_.metric,
+             "' was never computed (the validation data leave it undefined)");
+  for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_[i]->value.copy_from(best_values_[i]);
 }
 
 nlohmann::json EarlyStopping::summary() const {
@@ -50,18 +62,25 @@ nlohmann::json EarlyStopping::summary() const {
           {"best_epoch", best_epoch_},      {"stopped_early", should_stop()}};
 }
 
-nlohmann::json EarlyStopping::state() const {
-  return {{"best_value", best_value_},
-          {"best_step", best_step_},
-          {"best_epoch", best_epoch_},
-          {"evaluations_since_best", evaluations_since_best_}};
+void EarlyStopping::save_state(ModelFile& state) const {
+  state.attributes["early_stopping"] = {{"best_value", best_value_},
+                                        {"best_step", best_step_},
+                                        {"best_epoch", best_epoch_},
+                                        {"evaluations_since_best", evaluations_since_best_}};
+  for (std::size_t i = 0; i < best_values_.size(); ++i)
+    state.tensors.emplace(kBestPrefix + parameters_[i]->name, best_values_[i].to(Device::cpu()));
 }
 
-void EarlyStopping::restore(const nlohmann::json& state) {
-  best_value_ = state.at("best_value").get<double>();
-  best_step_ = state.at("best_step").get<std::int64_t>();
-  best_epoch_ = state.at("best_epoch").get<std::int64_t>();
-  evaluations_since_best_ = state.at("evaluations_since_best").get<std::int64_t>();
+void EarlyStopping::load_state(const ModelFile& state) {
+  const nlohmann::json& saved = state.attributes.at("early_stopping");
+  best_value_ = saved.at("best_value").get<double>();
+  best_step_ = saved.at("best_step").get<std::int64_t>();
+  best_epoch_ = saved.at("best_epoch").get<std::int64_t>();
+  evaluations_since_best_ = saved.at("evaluations_since_best").get<std::int64_t>();
+  best_values_.clear();
+  if (!has_best()) return;
+  for (const Parameter* parameter : parameters_)
+    best_values_.push_back(state.tensor(kBestPrefix + parameter->name).to(parameter->value.device()));
 }
 
 }  // namespace tern

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -72,8 +73,12 @@ struct JobContext {
   bool show_progress = true;
   // Filled by fit(): the hyperparameters as resolved (defaults included), for job.json.
   nlohmann::json resolved_hyperparameters = nlohmann::json::object();
-  // Filled by fit(): what else job.json should record of the training (early stopping's best).
+  // Filled by fit(): what else job.json should record of the training (early stopping's best,
+  // the step it resumed from).
   nlohmann::json summary = nlohmann::json::object();
+  // Called by fit() when `summary` changed in a way job.json should show at once (a resume),
+  // rather than only at the end; may be empty.
+  std::function<void()> summary_changed;
 
   bool has_channel(const std::string& name) const { return channels.contains(name); }
   // Every rank of the job: the model-parallel world, or the data-parallel group when the

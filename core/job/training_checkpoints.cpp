@@ -20,6 +20,15 @@ ResumeMode parse_resume_mode(std::string_view name) {
   throw Error(detail::concat("--resume must be auto, required or never, got '", name, "'"));
 }
 
+void save_parameters(const std::vector<Parameter*>& parameters, ModelFile& state) {
+  for (const Parameter* parameter : parameters)
+    state.tensors.emplace("parameters/" + parameter->name, parameter->value.to(Device::cpu()));
+}
+
+void load_parameters(const ModelFile& state, const std::vector<Parameter*>& parameters) {
+  for (Parameter* parameter : parameters) parameter->value.copy_from(state.tensor("parameters/" + parameter->name));
+}
+
 TrainingCheckpoints::TrainingCheckpoints(JobContext& job, Communicator& world, const CheckpointConfig& config,
                                          nlohmann::json layout, std::set<std::string> may_differ)
     : job_(job), world_(world), config_(config), layout_(std::move(layout)), may_differ_(std::move(may_differ)) {
@@ -47,6 +56,7 @@ std::optional<LoadedCheckpoint> TrainingCheckpoints::resume() {
              differences, ". Resume with the settings it was saved with, or start a new job (a new --output-dir)");
   job_.metrics.rewind_to(loaded->progress.value("metrics_bytes", std::uint64_t{0}));
   job_.summary["resumed_from_step"] = loaded->step;
+  if (job_.summary_changed) job_.summary_changed();
   job_.log.info("resuming from checkpoint " + loaded->folder.string() + " (step " + std::to_string(loaded->step) + ")");
   last_saved_step_ = loaded->step;
   return loaded;

@@ -27,6 +27,7 @@
 #include "core/algorithms/hyperparameters.h"
 #include "core/comm.h"
 #include "core/io/checkpoint.h"
+#include "core/nn/module.h"
 
 namespace tern {
 
@@ -43,6 +44,11 @@ CheckpointConfig read_checkpoint_hyperparameters(HyperparameterReader& read);
 // fails when there is none; never starts afresh, ignoring any.
 enum class ResumeMode { automatic, required, never };
 ResumeMode parse_resume_mode(std::string_view name);
+
+// A checkpoint's "parameters/<name>" tensors: the parameters' values (copied to the host), and
+// back into the parameters (on their device).
+void save_parameters(const std::vector<Parameter*>& parameters, ModelFile& state);
+void load_parameters(const ModelFile& state, const std::vector<Parameter*>& parameters);
 
 class TrainingCheckpoints {
  public:
