@@ -20,12 +20,11 @@ std::sig_atomic_t monotonic_seconds() {
 }
 
 void on_stop_signal(int signal_number) {
+  // The first signal is only noted: the training loop logs the stop when it acts on it (a rank
+  // that mpirun signals while aborting a failed job is killed before then, and says nothing).
   if (first_signal == 0) {
     first_signal_time_s = monotonic_seconds();
     first_signal = signal_number;
-    constexpr const char kMessage[] = "tern: stop requested; finishing the step and saving a checkpoint "
-                                      "(signal again to abort at once)\n";
-    static_cast<void>(write(STDERR_FILENO, kMessage, sizeof kMessage - 1));
     return;
   }
   if (monotonic_seconds() - first_signal_time_s < 1) return;  // the same request, delivered twice

@@ -46,6 +46,9 @@ LaunchHost this_host() {
 volatile pid_t launched_child = 0;
 
 void forward_stop_signal(int) {
+  constexpr const char kMessage[] = "tern-launch: stop requested; the ranks finish their step and save a checkpoint "
+                                    "(signal again, a second later, to abort at once)\n";
+  static_cast<void>(write(STDERR_FILENO, kMessage, sizeof kMessage - 1));
   if (launched_child > 0) kill(launched_child, SIGUSR1);
 }
 

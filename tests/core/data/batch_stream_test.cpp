@@ -169,6 +169,35 @@ TEST(BatchStream, PipeAndFileModesYieldIdenticalBatches) {
   }
 }
 
+// A job resumed in the middle of an epoch: from first_batch on, every mode yields exactly the
+// batches of the whole epoch, and pipe mode never reads the skipped ones.
+TEST(BatchStream, AResumedEpochStartsAtItsFirstBatch) {
+  const Dataset rows = testing::generated_dataset(500, 5, 3, 9);
+  CountingReader reader(rows);
+  EpochPlan plan{.row_end = 500, .batch_rows = 32, .seed = 4, .epoch = 2};  // 16 batches, the last of 20 rows
+  BatchStream whole(reader, plan, IngestionMode::file, 0);
+  const std::vector<Batch> all = all_batches(whole);
+  plan.first_batch = 6;
+  const std::vector<Batch> rest(all.begin() + 6, all.end());
+  const auto remaining_batches = [](BatchStream& stream) {
+    std::vector<Batch> batches;
+    for (Batch batch; stream.next(batch);) batches.push_back(batch);
+    return batches;
+  };
+  BatchStream file_stream(reader, plan, IngestionMode::file, 0);
+  expect_same_batches(rest, remaining_batches(file_stream));
+  BatchStream loaded_stream(rows, plan);
+  expect_same_batches(rest, remaining_batches(loaded_stream));
+  CountingReader counting(rows);
+  BatchStream pipe_stream(counting, plan, IngestionMode::pipe, 1 << 20);
+  expect_same_batches(rest, remaining_batches(pipe_stream));
+  EXPECT_EQ(counting.gathers(), static_cast<int>(rest.size()));
+
+  plan.first_batch = plan.num_batches() + 1;
+  expect_error_mentioning([&] { BatchStream stream(reader, plan, IngestionMode::file, 0); },
+                          {"first batch 17", "of 16 batches"});
+}
+
 // Waits (up to 10 s) until the prefetch thread has gathered `expected` batches, then a little
 // longer to see that it gathers no more while the queue is full.
 void expect_gathers_settle_at(const CountingReader& reader, int expected) {

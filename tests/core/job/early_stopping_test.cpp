@@ -1,10 +1,14 @@
 // Early stopping's rule on crafted metric sequences: when it names a new best, when it stops
 // (after `patience` evaluations without one), what counts as better for a metric to maximise
-// and to minimise, and the tolerance a gain must exceed.
+// and to minimise, and the tolerance a gain must exceed; the parameters it keeps at the best
+// evaluation and puts back, and its whole state through a checkpoint's file.
 #include "core/job/early_stopping.h"
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <vector>
 
 #include "core/error.h"
@@ -61,8 +65,44 @@ TEST(EarlyStopping, RunningOutOfEpochsIsNotStoppingEarly) {
   EXPECT_EQ(stopping.summary().at("best_epoch"), 1);
 }
 
+// A parameter whose values are all `value`.
+void fill(Parameter& parameter, float value) {
+  for (float& element : parameter.value.values()) element = value;
+}
+
+TEST(EarlyStopping, KeepsTheBestValuesAndRestoresThemAlsoAfterACheckpoint) {
+  Parameter weight("w", {2, 3});
+  EarlyStopping stopping({.metric = "log_loss", .maximize = false, .patience = 2});
+  stopping.watch({&weight});
+  EXPECT_THROW(stopping.restore_best(), Error);  // nothing recorded yet
+  fill(weight, 1.0f);
+  stopping.record(0.5, 10, 0);
+  fill(weight, 2.0f);
+  stopping.record(0.3, 20, 1);  // the best
+  fill(weight, 3.0f);
+  stopping.record(0.4, 30, 2);
+
+  // Through a checkpoint: the state saved, written to disk, read into a fresh EarlyStopping.
+  ModelFile state;
+  state.algorithm = "test";
+  stopping.save_state(state);
+  const auto path = std::filesystem::temp_directory_path() / ("tern-early-stopping-" + std::to_string(getpid()) + ".h5");
+  write_model_file(state, path);
+  EarlyStopping resumed({.metric = "log_loss", .maximize = false, .patience = 2});
+  resumed.watch({&weight});
+  resumed.load_state(read_model_file(path));
+  std::filesystem::remove(path);
+  EXPECT_EQ(resumed.summary(), stopping.summary());
+  fill(weight, 4.0f);
+  EXPECT_FALSE(resumed.record(0.35, 40, 3));
+  EXPECT_TRUE(resumed.should_stop());  // the second evaluation without a new best, counting the one before
+  resumed.restore_best();
+  for (const float element : weight.value.values()) EXPECT_EQ(element, 2.0f);
+}
+
 TEST(EarlyStopping, WhichMetricsAreBetterLow) {
-  for (const char* lower : {"log_loss", "mse", "rmse", "mae", "cross_entropy"}) EXPECT_TRUE(lower_is_better(lower)) << lower;
+  for (const char* lower : {"log_loss", "mse", "rmse", "mae", "cross_entropy", "perplexity"})
+    EXPECT_TRUE(lower_is_better(lower)) << lower;
   for (const char* higher : {"accuracy", "f1", "roc_auc", "r2", "top_3_accuracy"}) EXPECT_FALSE(lower_is_better(higher)) << higher;
   EXPECT_THROW(EarlyStopping({.metric = "accuracy", .patience = 0}), Error);
 }
