@@ -3,6 +3,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 
@@ -11,23 +13,24 @@ namespace tern {
 namespace {
 
 volatile std::sig_atomic_t first_signal = 0;
-volatile std::sig_atomic_t first_signal_time_s = 0;  // CLOCK_MONOTONIC seconds
+std::atomic<std::int64_t> first_signal_time_ms{0};  // CLOCK_MONOTONIC milliseconds
+static_assert(std::atomic<std::int64_t>::is_always_lock_free, "a signal handler may use only lock-free atomics");
 
-std::sig_atomic_t monotonic_seconds() {
+std::int64_t monotonic_milliseconds() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe
-  return static_cast<std::sig_atomic_t>(now.tv_sec);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
 }
 
 void on_stop_signal(int signal_number) {
   // The first signal is only noted: the training loop logs the stop when it acts on it (a rank
   // that mpirun signals while aborting a failed job is killed before then, and says nothing).
   if (first_signal == 0) {
-    first_signal_time_s = monotonic_seconds();
+    first_signal_time_ms = monotonic_milliseconds();
     first_signal = signal_number;
     return;
   }
-  if (monotonic_seconds() - first_signal_time_s < 1) return;  // the same request, delivered twice
+  if (monotonic_milliseconds() - first_signal_time_ms < 1000) return;  // the same request, delivered twice
   constexpr const char kMessage[] = "tern: second stop signal; aborting at once\n";
   static_cast<void>(write(STDERR_FILENO, kMessage, sizeof kMessage - 1));
   _exit(128 + signal_number);

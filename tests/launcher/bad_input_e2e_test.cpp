@@ -149,7 +149,7 @@ TEST_F(BadInput, ExistingJobFolderIsNotOverwritten) {
   const std::string before = testing::read_text(job / "job.json");
   const auto again = run_tern("train --algorithm mlp --quiet --train " + train + " --output-dir " + job.string());
   EXPECT_NE(again.exit_code, 0);
-  EXPECT_NE(again.output.find("already holds a job"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("holds a completed job"), std::string::npos) << again.output;
   EXPECT_EQ(testing::read_text(job / "job.json"), before);
 }
 
