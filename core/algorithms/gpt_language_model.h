@@ -20,6 +20,10 @@
 // shards the optimizer state over the dp ranks (ZeRO-1). Every layout computes the same
 // training as one rank: the same initial values, dropout masks and global-batch gradient. At
 // the end the parts are joined into the whole model on rank 0, which saves it.
+//
+// Checkpoints hold each rank's part (core/job/training_checkpoints.h); a resume needs the
+// layout they were saved with. Early stopping watches the validation loss or perplexity at
+// every validation and keeps each rank's part of the best model.
 #pragma once
 
 #include <memory>

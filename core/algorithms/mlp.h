@@ -7,7 +7,10 @@
 // Loss: binary log-likelihood on σ(z), softmax cross-entropy, or squared error (regression
 // targets standardised too, predictions mapped back). Hyperparameter names follow the common
 // training services (mini_batch_size, learning_rate, wd, l1, clip_gradient, ...); the full
-// list, with defaults and ranges, is in read_training_config() and in docs/algorithms.md.
+// list, with defaults and ranges, is in read_hyperparameters() and in the README. Training
+// saves checkpoints and resumes from them bit for bit (core/job/training_checkpoints.h), also
+// on another number of ranks when the rows are replicated; early stopping keeps the best
+// epoch's model.
 #pragma once
 
 #include <memory>
