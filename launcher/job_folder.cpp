@@ -52,12 +52,24 @@ JobFolder JobFolder::reopen_for_resume(const std::filesystem::path& root) {
   nlohmann::json& description = folder.description_;
   TERN_CHECK(description.value("status", "") != job_status_name(JobStatus::completed), "output folder ", root.string(),
              " holds a completed job; choose a new --output-dir");
-  nlohmann::json attempt = nlohmann::json::object();
-  for (const char* key : {"status", "start_time", "end_time", "training_seconds", "billable_seconds", "failure",
-                          "stop_reason", "resumed_from_step", "world"}) {
-    if (description.contains(key)) attempt[key] = description[key];
-    if (std::string(key) != "world") description.erase(key);
+  // The totals job.json holds include the earlier attempts': the attempt's own are the rest.
+  std::int64_t earlier_seconds = 0, earlier_billable_seconds = 0;
+  for (const nlohmann::json& attempt : description.value("previous_attempts", nlohmann::json::array())) {
+    earlier_seconds += attempt.value("training_seconds", std::int64_t{0});
+    earlier_billable_seconds += attempt.value("billable_seconds", std::int64_t{0});
   }
+  nlohmann::json attempt = nlohmann::json::object();
+  for (const char* key : {"status", "start_time", "end_time", "failure", "stop_reason", "resumed_from_step",
+                          "hyperparameters", "world"}) {
+    if (description.contains(key)) attempt[key] = description[key];
+  }
+  if (description.contains("training_seconds")) {
+    attempt["training_seconds"] = description["training_seconds"].get<std::int64_t>() - earlier_seconds;
+    attempt["billable_seconds"] = description.value("billable_seconds", std::int64_t{0}) - earlier_billable_seconds;
+  }
+  for (const char* key : {"status", "start_time", "end_time", "failure", "stop_reason", "resumed_from_step",
+                          "training_seconds", "billable_seconds"})
+    description.erase(key);
   description["previous_attempts"].push_back(attempt);
   std::filesystem::remove(root / "failure");
   description["start_time"] = utc_text(now());

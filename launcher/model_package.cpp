@@ -24,6 +24,7 @@ namespace {
 constexpr int kFormat = 1;
 constexpr const char* kManifest = "manifest.json";
 constexpr const char* kModelFile = "model/model.h5";
+constexpr std::int64_t kManifestMaxBytes = 1 << 20;
 
 std::string read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -103,46 +104,67 @@ class TemporaryFolder {
   std::filesystem::path path_;
 };
 
-// Unpacks a package's regular files into `folder` and checks them against its manifest.
+// Unpacks a package into `folder`, checking it against its manifest as it goes: the manifest
+// comes first, and every later entry must be a regular file it lists, of the size it gives, so
+// that nothing unlisted, linked, outside the folder or larger than declared is ever written.
 void unpack_and_verify(const std::filesystem::path& package, const std::filesystem::path& folder) {
   ArchiveReader reader;
   archive_read_support_filter_gzip(reader.handle);
   archive_read_support_format_tar(reader.handle);
   TERN_CHECK(archive_read_open_filename(reader.handle, package.c_str(), 1 << 16) == ARCHIVE_OK, "cannot open package ",
              package.string(), ": ", archive_error_string(reader.handle));
+  const std::string where = "package " + package.string();
+  nlohmann::json manifest;
+  std::map<std::string, std::int64_t> unpacked;  // name -> bytes written
   archive_entry* entry = nullptr;
   std::vector<char> buffer(1 << 16);
   for (int status; (status = archive_read_next_header(reader.handle, &entry)) != ARCHIVE_EOF;) {
-    TERN_CHECK(status == ARCHIVE_OK, "package ", package.string(), " is not a readable tar.gz: ",
-               archive_error_string(reader.handle));
-    const std::string name = archive_entry_pathname(entry);
+    TERN_CHECK(status == ARCHIVE_OK, where, " is not a readable tar.gz: ", archive_error_string(reader.handle));
     if (archive_entry_filetype(entry) == AE_IFDIR) continue;
-    TERN_CHECK(archive_entry_filetype(entry) == AE_IFREG && archive_entry_hardlink(entry) == nullptr,
-               "package ", package.string(), ": entry '", name, "' is not a regular file (links are not allowed)");
-    TERN_CHECK(safe_entry_name(name), "package ", package.string(), ": entry '", name,
-               "' points outside the package");
+    const char* pathname = archive_entry_pathname(entry);
+    const std::string name = pathname != nullptr ? pathname : "";
+    TERN_CHECK(archive_entry_filetype(entry) == AE_IFREG && archive_entry_hardlink(entry) == nullptr, where,
+               ": entry '", name, "' is not a regular file (links are not allowed)");
+    TERN_CHECK(safe_entry_name(name), where, ": entry '", name, "' points outside the package");
+    const la_int64_t size = archive_entry_size(entry);
+    if (manifest.is_null()) {
+      TERN_CHECK(name == kManifest && size <= kManifestMaxBytes, where, ": the first entry must be ", kManifest,
+                 " (of at most ", kManifestMaxBytes, " bytes), not '", name, "'");
+    } else {
+      TERN_CHECK(manifest.at("files").contains(name), where, ": entry '", name, "' is not in its manifest");
+      TERN_CHECK(size == manifest["files"][name].at("bytes").get<la_int64_t>(), where, ": entry '", name, "' has ",
+                 size, " bytes, the manifest says ", manifest["files"][name].at("bytes").dump());
+    }
+    std::string contents;
     const std::filesystem::path target = folder / name;
     std::filesystem::create_directories(target.parent_path());
     std::ofstream out(target, std::ios::binary);
+    std::int64_t written = 0;
     for (la_ssize_t got; (got = archive_read_data(reader.handle, buffer.data(), buffer.size())) != 0;) {
-      TERN_CHECK(got > 0, "package ", package.string(), ": reading '", name, "': ", archive_error_string(reader.handle));
+      TERN_CHECK(got > 0, where, ": reading '", name, "': ", archive_error_string(reader.handle));
+      written += got;
+      TERN_CHECK(written <= size, where, ": entry '", name, "' holds more than its ", size, " bytes");
       out.write(buffer.data(), got);
+      if (manifest.is_null()) contents.append(buffer.data(), static_cast<std::size_t>(got));
     }
     TERN_CHECK(out.good(), "cannot unpack '", name, "' into ", folder.string());
+    unpacked[name] = written;
+    if (manifest.is_null()) {
+      try {
+        manifest = nlohmann::json::parse(contents);
+        TERN_CHECK(manifest.value("format", 0) == kFormat && manifest.contains("files") && manifest["files"].is_object(),
+                   "format ", manifest.value("format", 0), ", expected ", kFormat, " with a files object");
+      } catch (const std::exception& error) {
+        throw Error(where + ": unreadable " + kManifest + ": " + error.what());
+      }
+    }
   }
-
-  TERN_CHECK(std::filesystem::exists(folder / kManifest), "package ", package.string(), " has no ", kManifest);
-  const nlohmann::json manifest = nlohmann::json::parse(read_bytes(folder / kManifest));
-  TERN_CHECK(manifest.value("format", 0) == kFormat, "package ", package.string(), ": manifest format ",
-             manifest.value("format", 0), ", expected ", kFormat);
-  TERN_CHECK(manifest.at("files").contains(kModelFile), "package ", package.string(), " holds no ", kModelFile);
-  for (const auto& [name, expected] : manifest.at("files").items()) {
-    const std::filesystem::path file = folder / name;
-    TERN_CHECK(safe_entry_name(name) && std::filesystem::exists(file), "package ", package.string(), ": ", name,
-               " is in the manifest but not in the package");
-    TERN_CHECK(static_cast<std::int64_t>(std::filesystem::file_size(file)) == expected.at("bytes").get<std::int64_t>() &&
-                   static_cast<std::int64_t>(file_crc32(file)) == expected.at("crc32").get<std::int64_t>(),
-               "package ", package.string(), ": ", name, " does not match its size and checksum in the manifest");
+  TERN_CHECK(!manifest.is_null(), where, " is empty (no ", kManifest, ")");
+  TERN_CHECK(manifest["files"].contains(kModelFile), where, " holds no ", kModelFile);
+  for (const auto& [name, expected] : manifest["files"].items()) {
+    TERN_CHECK(unpacked.contains(name), where, ": ", name, " is in the manifest but not in the package");
+    TERN_CHECK(static_cast<std::int64_t>(file_crc32(folder / name)) == expected.at("crc32").get<std::int64_t>(), where,
+               ": ", name, " does not match its checksum in the manifest");
   }
 }
 

@@ -5,11 +5,12 @@
 //   hyperparameters.json   the hyperparameters as resolved (defaults included)
 //   metrics.json           {"final": {name: {"value", "step", "epoch"}}}: the last value of
 //                          each metric in metrics.jsonl (test metrics included)
-//   manifest.json          {"format": 1, "algorithm": ..., "created": ...,
+//   manifest.json          the first entry: {"format": 1, "algorithm": ..., "created_epoch_s": ...,
 //                           "files": {"model/model.h5": {"bytes": B, "crc32": C}, ...}}
 // It is written at the end of every successful `tern train` and by `tern package <job>`;
 // `tern predict`, `evaluate` and `generate` take it wherever they take a model folder. Reading
-// checks every entry against the manifest, and refuses links, devices, absolute paths and "..".
+// checks every entry against the manifest (listed, of its size and checksum), and refuses
+// links, devices, absolute paths and "..".
 #pragma once
 
 #include <filesystem>

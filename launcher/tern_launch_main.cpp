@@ -3,12 +3,13 @@
 // line it runs. If the job fails without saying why (a rank was killed), it writes the job
 // folder's `failure` itself.
 //
-// A SIGTERM or SIGINT to tern-launch is passed on to every rank as SIGUSR1, which mpirun
+// A SIGTERM, SIGINT or SIGHUP to tern-launch is passed on to every rank as SIGUSR1, which mpirun
 // forwards (a SIGTERM to mpirun itself kills the ranks a second later, too soon to save a
 // checkpoint); the ranks then stop gracefully (launcher/stop_signals.h). mpirun runs in a
 // process group of its own, so that Ctrl-C in a terminal reaches it only this way.
 //
 //   tern-launch -np 4 [--hostfile hosts] [--ranks-per-node 2] [--dry-run] -- tern train ...
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,30 +53,41 @@ void forward_stop_signal(int) {
   if (launched_child > 0) kill(launched_child, SIGUSR1);
 }
 
-// Runs argv as a child process in a process group of its own, passing SIGTERM and SIGINT on as
-// SIGUSR1, and returns its exit code (128 + signal when killed).
+// Runs argv as a child process in a process group of its own, its standard input /dev/null,
+// passing SIGTERM, SIGINT and SIGHUP on as SIGUSR1, and returns its exit code (128 + signal
+// when killed). The stop signals are blocked from before the fork until the handlers know the
+// child, so that none is lost or kills the launcher and leaves the child alone.
 int run_and_wait(const std::vector<std::string>& argv) {
   std::vector<char*> pointers;
   for (const std::string& argument : argv) pointers.push_back(const_cast<char*>(argument.c_str()));
   pointers.push_back(nullptr);
+  sigset_t stop_signals, previous_mask;
+  sigemptyset(&stop_signals);
+  for (const int signal_number : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&stop_signals, signal_number);
+  sigprocmask(SIG_BLOCK, &stop_signals, &previous_mask);
   const pid_t child = fork();
   TERN_CHECK(child >= 0, "tern-launch: fork failed");
   if (child == 0) {
     setpgid(0, 0);
+    sigprocmask(SIG_SETMASK, &previous_mask, nullptr);
+    const int no_input = open("/dev/null", O_RDONLY);
+    if (no_input >= 0) dup2(no_input, STDIN_FILENO);  // srun would read a terminal from the background
     execvp(pointers[0], pointers.data());
     std::cerr << "tern-launch: cannot run " << argv[0] << ": " << std::strerror(errno) << std::endl;
     _exit(127);
   }
+  setpgid(child, child);  // as the child does: whichever runs first, no terminal signal reaches it
   launched_child = child;
   struct sigaction action {};
   action.sa_handler = forward_stop_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
+  for (const int signal_number : {SIGTERM, SIGINT, SIGHUP}) sigaction(signal_number, &action, nullptr);
+  sigprocmask(SIG_SETMASK, &previous_mask, nullptr);
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
+  launched_child = 0;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

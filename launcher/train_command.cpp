@@ -72,10 +72,12 @@ std::unique_ptr<Communicator> make_device_group(Communicator& data_parallel, con
 #endif
 }
 
-// --checkpoint-dir, or the job folder's checkpoints/.
-std::filesystem::path checkpoint_dir_of(const po::variables_map& values, const JobFolder& folder) {
-  return values.count("checkpoint-dir") ? std::filesystem::path(values["checkpoint-dir"].as<std::string>())
-                                        : folder.root() / "checkpoints";
+// --checkpoint-dir; or, for a reopened job, the folder its job.json names; or the job folder's
+// checkpoints/.
+std::filesystem::path checkpoint_dir_of(const po::variables_map& values, JobFolder& folder) {
+  if (values.count("checkpoint-dir")) return values["checkpoint-dir"].as<std::string>();
+  if (folder.description().contains("checkpoint_dir")) return folder.description()["checkpoint_dir"].get<std::string>();
+  return folder.root() / "checkpoints";
 }
 
 // Runs the job on this rank once the job folder exists: fit, then (rank 0) save and test.

@@ -515,15 +515,18 @@ void GptLanguageModel::fit(JobContext& job) {
       progress.step_done(step, epoch, global_batch * config_.context, batch_loss);
       if (training.eval_interval > 0 && (step + 1) % training.eval_interval == 0 && step + 1 < total_steps)
         validate(step + 1, epoch);
-      // A checkpoint or a stop between steps, when more follow.
+      // The epoch's throughput after its last step here, then a checkpoint or a stop when more
+      // steps follow (the checkpoint records metrics.jsonl with that line in it).
       const bool epoch_done = epoch_step + 1 == steps_per_epoch;
+      if (epoch_done || step + 1 == total_steps || stopping_early()) {
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+        job.metrics.record(step + 1, epoch, "train:tokens_per_s",
+                           static_cast<double>(epoch_steps * global_batch * config_.context) / std::max(seconds, 1e-9));
+      }
       if (step + 1 < total_steps && !stopping_early() &&
           checkpoints.after_step(step + 1, epoch_done ? std::optional(epoch + 1) : std::nullopt, checkpoint_state))
         return;
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    job.metrics.record(step, epoch, "train:tokens_per_s",
-                       static_cast<double>(epoch_steps * global_batch * config_.context) / std::max(seconds, 1e-9));
   }
   if (pp > 1) busy.log(job, stage, pp, micro_batches);
   if (!stopping_early()) validate(step, (step - 1) / steps_per_epoch);

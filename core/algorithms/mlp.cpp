@@ -338,10 +338,10 @@ void Mlp::fit(JobContext& job) {
   const auto checkpoint_state = [&] {
     ModelFile state;
     state.algorithm = "mlp";
-    state.attributes["epoch_loss_sum"] = epoch_loss_sum;
+    state.attributes["epoch_loss_sum"] = exact_double(epoch_loss_sum);
     const double mean_epoch_loss_sum = allreduce_value(comm, epoch_loss_sum, ReduceOp::average);
     if (rank != 0) return state;
-    state.attributes["mean_epoch_loss_sum"] = mean_epoch_loss_sum;
+    state.attributes["mean_epoch_loss_sum"] = exact_double(mean_epoch_loss_sum);
     save_parameters(parameters_, state);
     update.save_state(state);
     if (early_stopping) early_stopping->save_state(state);
@@ -355,9 +355,9 @@ void Mlp::fit(JobContext& job) {
     step = loaded->step;
     // The same ranks continue their own sums; other ranks continue from the mean (rank 0 holding it all).
     if (loaded->ranks == ranks) {
-      epoch_loss_sum = (rank == 0 ? shared : loaded->read(rank)).attributes.at("epoch_loss_sum").get<double>();
+      epoch_loss_sum = exact_double((rank == 0 ? shared : loaded->read(rank)).attributes.at("epoch_loss_sum"));
     } else {
-      epoch_loss_sum = rank == 0 ? shared.attributes.at("mean_epoch_loss_sum").get<double>() * ranks : 0.0;
+      epoch_loss_sum = rank == 0 ? exact_double(shared.attributes.at("mean_epoch_loss_sum")) * ranks : 0.0;
     }
     progress.start_at(step);
   }

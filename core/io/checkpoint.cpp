@@ -16,6 +16,7 @@ constexpr int kFormat = 1;
 constexpr const char* kManifest = "manifest.json";
 constexpr const char* kPartial = ".partial";
 constexpr const char* kReplaced = ".replaced";
+constexpr const char* kRejected = ".rejected";
 
 std::string rank_file(int rank) { return "rank-" + std::to_string(rank) + ".h5"; }
 
@@ -153,9 +154,16 @@ std::optional<LoadedCheckpoint> CheckpointStore::load_latest(const std::function
       const std::string problem = verify(*step);
       if (problem.empty()) {
         chosen = *step;
-      } else {
-        report("checkpoint " + folder_of(*step).string() + " skipped: " + problem);
+        continue;
       }
+      // Moved aside, kept for a look: as step-<n> it would outrank, and outlive, the newer
+      // checkpoints the resumed job saves.
+      const std::filesystem::path rejected = folder_of(*step).string() + kRejected;
+      std::error_code error;
+      std::filesystem::remove_all(rejected, error);
+      std::filesystem::rename(folder_of(*step), rejected, error);
+      report("checkpoint " + folder_of(*step).string() + " skipped: " + problem +
+             (error ? " (could not move it aside: " + error.message() + ")" : "; moved to " + rejected.string()));
     }
   }
   world_.broadcast(&chosen, sizeof chosen, 0);

@@ -15,7 +15,7 @@
 //
 // Loading: rank 0 checks the checkpoints from the newest down (manifest present and parsable,
 // every file there with its size and checksum) and reports each one it skips, by name and
-// cause; every rank then learns which one it is and reads the files it needs: its own, or
+// cause, moving it aside to step-<step>.rejected (kept for a look, never loaded or pruned); every rank then learns which one it is and reads the files it needs: its own, or
 // another rank's that holds state every rank shares. Whether the checkpoint's layout suits the
 // job is the caller's to decide (core/job/training_checkpoints.h). The folder must be one all
 // ranks see (a shared file system), as the job folder is.

@@ -1,5 +1,7 @@
 #include "core/io/model_file.h"
 
+#include <charconv>
+
 #include <vector>
 
 #include "core/error.h"
@@ -63,6 +65,21 @@ const Tensor& ModelFile::tensor(const std::string& name) const {
   const auto found = tensors.find(name);
   TERN_CHECK(found != tensors.end(), "model file has no tensor '", name, "' (algorithm ", algorithm, ")");
   return found->second;
+}
+
+nlohmann::json exact_double(double value) {
+  char text[64];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+  TERN_CHECK(error == std::errc(), "cannot write ", value, " as text");
+  return std::string(text, end);
+}
+
+double exact_double(const nlohmann::json& attribute) {
+  const std::string text = attribute.get<std::string>();
+  double value = 0.0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  TERN_CHECK(error == std::errc() && end == text.data() + text.size(), "'", text, "' is not a number");
+  return value;
 }
 
 void write_model_file(const ModelFile& model, const std::filesystem::path& path) {

@@ -23,6 +23,11 @@ struct ModelFile {
   const Tensor& tensor(const std::string& name) const;
 };
 
+// An attribute that must give back exactly the double it was given, NaN and infinities too
+// (JSON numbers cannot hold them): its shortest round-trip text, e.g. "0.1", "inf", "nan".
+nlohmann::json exact_double(double value);
+double exact_double(const nlohmann::json& attribute);
+
 // Writes atomically (temporary file, fsync, rename).
 void write_model_file(const ModelFile& model, const std::filesystem::path& path);
 ModelFile read_model_file(const std::filesystem::path& path);

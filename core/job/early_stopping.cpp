@@ -63,7 +63,7 @@ nlohmann::json EarlyStopping::summary() const {
 }
 
 void EarlyStopping::save_state(ModelFile& state) const {
-  state.attributes["early_stopping"] = {{"best_value", best_value_},
+  state.attributes["early_stopping"] = {{"best_value", exact_double(best_value_)},
                                         {"best_step", best_step_},
                                         {"best_epoch", best_epoch_},
                                         {"evaluations_since_best", evaluations_since_best_}};
@@ -73,7 +73,7 @@ void EarlyStopping::save_state(ModelFile& state) const {
 
 void EarlyStopping::load_state(const ModelFile& state) {
   const nlohmann::json& saved = state.attributes.at("early_stopping");
-  best_value_ = saved.at("best_value").get<double>();
+  best_value_ = exact_double(saved.at("best_value"));
   best_step_ = saved.at("best_step").get<std::int64_t>();
   best_epoch_ = saved.at("best_epoch").get<std::int64_t>();
   evaluations_since_best_ = saved.at("evaluations_since_best").get<std::int64_t>();

@@ -25,14 +25,14 @@ std::uint64_t MetricsLog::bytes() const {
   return static_cast<std::uint64_t>(std::filesystem::file_size(path_));
 }
 
-void MetricsLog::rewind_to(std::uint64_t bytes) {
-  if (!out_.is_open()) return;
-  TERN_CHECK(bytes <= this->bytes(), "metrics log ", path_, " has ", this->bytes(),
-             " bytes, fewer than the checkpoint's ", bytes);
+bool MetricsLog::rewind_to(std::uint64_t bytes) {
+  if (!out_.is_open()) return true;
+  if (bytes > this->bytes()) return false;
   out_.close();
   std::filesystem::resize_file(path_, bytes);
   out_.open(path_, std::ios::app);
   TERN_CHECK(out_.good(), "cannot reopen metrics log ", path_);
+  return true;
 }
 
 }  // namespace tern

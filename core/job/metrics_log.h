@@ -22,8 +22,10 @@ class MetricsLog {
   // The file's length in bytes: a checkpoint records it, so that a resumed job can drop the
   // lines an interrupted run logged after that checkpoint (0 when no file is written).
   std::uint64_t bytes() const;
-  // Cuts the file back to its first `bytes` bytes (a resumed job's first act).
-  void rewind_to(std::uint64_t bytes);
+  // Cuts the file back to its first `bytes` bytes (a resumed job's first act). Returns false,
+  // and leaves the file as it is, when it is shorter than that (lines lost in a crash, or a
+  // checkpoint folder shared with another job).
+  bool rewind_to(std::uint64_t bytes);
 
  private:
   std::filesystem::path path_;

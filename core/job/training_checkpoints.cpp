@@ -33,6 +33,11 @@ TrainingCheckpoints::TrainingCheckpoints(JobContext& job, Communicator& world, c
                                          nlohmann::json layout, std::set<std::string> may_differ)
     : job_(job), world_(world), config_(config), layout_(std::move(layout)), may_differ_(std::move(may_differ)) {
   if (!job.checkpoint_dir.empty()) store_.emplace(job.checkpoint_dir, world, config.keep);
+  // Every hyperparameter but when to checkpoint decides the training: a resume must keep them.
+  nlohmann::json hyperparameters = job.resolved_hyperparameters;
+  for (const char* name : {"checkpoint_interval_steps", "checkpoint_interval_epochs", "keep_checkpoints"})
+    hyperparameters.erase(name);
+  layout_["hyperparameters"] = hyperparameters;
 }
 
 std::optional<LoadedCheckpoint> TrainingCheckpoints::resume() {
@@ -47,14 +52,30 @@ std::optional<LoadedCheckpoint> TrainingCheckpoints::resume() {
     return std::nullopt;
   }
   std::string differences;
+  const auto differ = [&](const std::string& what, const nlohmann::json& saved, const nlohmann::json& mine) {
+    differences += (differences.empty() ? "" : ", ") + what + " " + saved.dump() + " (this job: " + mine.dump() + ")";
+  };
   for (const auto& [key, value] : layout_.items()) {
     const nlohmann::json saved = loaded->layout.value(key, nlohmann::json());
-    if (saved != value && !may_differ_.contains(key))
-      differences += (differences.empty() ? "" : ", ") + key + " " + saved.dump() + " (this job: " + value.dump() + ")";
+    if (saved == value || may_differ_.contains(key)) continue;
+    if (key != "hyperparameters" || !saved.is_object()) {
+      differ(key, saved, value);
+      continue;
+    }
+    nlohmann::json names = saved;  // every name either side has
+    names.update(value);
+    for (const auto& [name, unused] : names.items()) {
+      const nlohmann::json before = saved.value(name, nlohmann::json()), now = value.value(name, nlohmann::json());
+      if (before != now) differ("hyperparameter " + name, before, now);
+    }
   }
   TERN_CHECK(differences.empty(), "cannot resume from checkpoint ", loaded->folder.string(), ": it was saved with ",
              differences, ". Resume with the settings it was saved with, or start a new job (a new --output-dir)");
-  job_.metrics.rewind_to(loaded->progress.value("metrics_bytes", std::uint64_t{0}));
+  const auto metrics_bytes = loaded->progress.value("metrics_bytes", std::uint64_t{0});
+  if (!job_.metrics.rewind_to(metrics_bytes)) {
+    job_.log.info("warning: metrics.jsonl is shorter than when checkpoint step-" + std::to_string(loaded->step) +
+                  " was saved (" + std::to_string(metrics_bytes) + " bytes); it keeps what it has");
+  }
   job_.summary["resumed_from_step"] = loaded->step;
   if (job_.summary_changed) job_.summary_changed();
   job_.log.info("resuming from checkpoint " + loaded->folder.string() + " (step " + std::to_string(loaded->step) + ")");

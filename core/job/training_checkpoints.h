@@ -54,7 +54,8 @@ class TrainingCheckpoints {
  public:
   // `layout`: what a resumed checkpoint must have been saved with (the algorithm, the ranks'
   // layout, the global batch, ...), except the keys in `may_differ`, which the algorithm
-  // resumes across. `world`: every rank of the job, which saves together.
+  // resumes across; the job's resolved hyperparameters (but the checkpoint ones) are added to
+  // it. `world`: every rank of the job, which saves together.
   TrainingCheckpoints(JobContext& job, Communicator& world, const CheckpointConfig& config, nlohmann::json layout,
                       std::set<std::string> may_differ = {});
 

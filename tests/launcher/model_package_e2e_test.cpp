@@ -1,8 +1,8 @@
 // model.tar.gz end to end (launcher/model_package.h): every successful `tern train` writes one
 // with exactly its four regular files; `tern predict` and `tern evaluate` give from it what they
 // give from the model folder, byte for byte; `tern package` rebuilds it and refuses an
-// unfinished job; a package with a link, an entry outside it, or a file that does not match
-// its manifest is refused, naming the entry.
+// unfinished job; a package with a link, an entry outside it or not in its manifest, a file
+// that does not match its manifest, or the manifest not first is refused, naming the entry.
 #include <gtest/gtest.h>
 
 #include "tests/launcher/tern_cli.h"
@@ -39,7 +39,9 @@ class ModelPackageTest : public ::testing::Test {
 
   // A copy of the package, unpacked into a folder, changed by `change` (shell commands run in
   // it) and packed again with `pack` (a command that writes ../repacked.tar.gz).
-  std::filesystem::path repacked(const std::string& change, const std::string& pack = "tar czf ../repacked.tar.gz *") {
+  std::filesystem::path repacked(const std::string& change,
+                                 const std::string& pack =
+                                     "tar czf ../repacked.tar.gz manifest.json hyperparameters.json metrics.json model") {
     const auto folder = scratch_ / "unpacked";
     std::filesystem::create_directories(folder);
     const auto result = run_shell("cd " + folder.string() + " && tar xzf " + package().string() + " && " + change +
@@ -92,10 +94,11 @@ TEST_F(ModelPackageTest, ADamagedOrUnsafePackageIsRefused) {
   const std::string predict = "predict --data " + data() + " --output " + (scratch_ / "out.csv").string() + " --model ";
   // model.h5 with one byte changed, the manifest as it was.
   const auto damaged = repacked("printf '\\x55' | dd of=model/model.h5 bs=1 seek=5000 conv=notrunc 2>/dev/null");
-  expect_failed_with(run_tern(predict + damaged.string()), "model/model.h5 does not match its size and checksum");
+  expect_failed_with(run_tern(predict + damaged.string()), "model/model.h5 does not match its checksum");
 
   std::filesystem::remove_all(scratch_ / "unpacked");
-  const auto linked = repacked("ln -s /etc/passwd hyperparameters.json.link");
+  const auto linked = repacked("ln -s /etc/passwd hyperparameters.json.link",
+                               "tar czf ../repacked.tar.gz manifest.json hyperparameters.json.link model");
   expect_failed_with(run_tern(predict + linked.string()), "entry 'hyperparameters.json.link' is not a regular file");
 
   std::filesystem::remove_all(scratch_ / "unpacked");
@@ -104,6 +107,17 @@ TEST_F(ModelPackageTest, ADamagedOrUnsafePackageIsRefused) {
               "[t.add(n) for n in ('manifest.json', 'model')]; t.add('metrics.json', arcname='../outside.json')\"");
   expect_failed_with(run_tern(predict + escaping.string()), "entry '../outside.json' points outside the package");
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::temp_directory_path() / "outside.json"));
+
+  // An entry the manifest does not list, and a model file larger than the manifest says.
+  std::filesystem::remove_all(scratch_ / "unpacked");
+  const auto unlisted = repacked("echo extra > extra.txt", "tar czf ../repacked.tar.gz manifest.json extra.txt model");
+  expect_failed_with(run_tern(predict + unlisted.string()), "entry 'extra.txt' is not in its manifest");
+  std::filesystem::remove_all(scratch_ / "unpacked");
+  const auto longer = repacked("echo more >> model/model.h5");
+  expect_failed_with(run_tern(predict + longer.string()), "entry 'model/model.h5' has");
+  std::filesystem::remove_all(scratch_ / "unpacked");
+  const auto manifest_later = repacked("true", "tar czf ../repacked.tar.gz model manifest.json");
+  expect_failed_with(run_tern(predict + manifest_later.string()), "the first entry must be manifest.json");
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 //     parameters are bitwise the uninterrupted run's, and so is every metric;
 //   - a SIGTERM to one rank (pipe ingestion): every rank finishes the step, a checkpoint is
 //     written, status Stopped, exit code 75, no model; the rerun ends bitwise equal;
-//   - --max-runtime stops the same way, and the rerun ends bitwise equal;
+//   - --max-runtime stops the same way, and the rerun ends bitwise equal (a rerun with another
+//     learning rate is refused first);
 //   - a SIGTERM to tern-launch reaches the ranks through mpirun (as SIGUSR1) and stops them
 //     gracefully; the rerun ends bitwise equal;
 //   - the newest checkpoint corrupted (a flipped byte): named, skipped, the previous one used,
@@ -105,6 +106,9 @@ TEST_F(ResumeTest, MaxRuntimeStopsAndResumesBitwise) {
   const auto description = read_json(job / "job.json");
   EXPECT_EQ(description.at("status"), "Stopped");
   EXPECT_NE(description.at("stop_reason").get<std::string>().find("maximum runtime"), std::string::npos);
+  // Another learning rate would not continue the same training: refused, named.
+  testing::expect_failed_with(run_tern_on_ranks(2, training_arguments(job, " --hp learning_rate=0.01")),
+                              "hyperparameter learning_rate 0.001 (this job: 0.01)");
   const auto resumed = run_tern_on_ranks(2, training_arguments(job));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   expect_same_training(reference(), job);

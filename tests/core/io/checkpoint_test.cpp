@@ -117,6 +117,9 @@ TEST_F(CheckpointStoreTest, DamagedCheckpointsAreNamedAndSkipped) {
     EXPECT_NE(skipped_[i].find(expected[i].first + " skipped: " + expected[i].second), std::string::npos)
         << skipped_[i];
   }
+  // The skipped ones are moved aside, so that the resumed job's new checkpoints are the newest.
+  EXPECT_EQ(store.steps(), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_TRUE(std::filesystem::exists(folder_ / "step-6.rejected" / "rank-0.h5"));
   // The next save clears the interrupted one's leftovers.
   store.save(8, {}, state_at(8));
   EXPECT_FALSE(std::filesystem::exists(folder_ / "step-7.partial"));

@@ -3,8 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <vector>
+
+#include "core/error.h"
 
 namespace tern {
 namespace {
@@ -41,4 +47,25 @@ TEST(ModelFile, MissingOrForeignFilesAreClearErrors) {
 }
 
 }  // namespace
+TEST(ExactDouble, GivesBackEveryDoubleThroughAModelFile) {
+  const std::vector<double> values = {0.1, -2.5e-310, 1e300, std::numeric_limits<double>::infinity(),
+                                      -std::numeric_limits<double>::infinity(), std::nan("")};
+  ModelFile file;
+  file.algorithm = "test";
+  for (std::size_t i = 0; i < values.size(); ++i) file.attributes["value" + std::to_string(i)] = exact_double(values[i]);
+  const auto path = scratch_file("tern-exact-double");
+  write_model_file(file, path);
+  const ModelFile read = read_model_file(path);
+  std::filesystem::remove(path);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double back = exact_double(read.attributes.at("value" + std::to_string(i)));
+    if (std::isnan(values[i])) {
+      EXPECT_TRUE(std::isnan(back));
+    } else {
+      EXPECT_EQ(std::memcmp(&back, &values[i], sizeof back), 0) << values[i];
+    }
+  }
+  EXPECT_THROW(exact_double(nlohmann::json("1.5x")), Error);
+}
+
 }  // namespace tern
