@@ -1,7 +1,8 @@
 // tern predict and tern evaluate: load a saved model (a model folder or a model.tar.gz) and
 // apply it to a data file.
 //   predict   writes one CSV line per row: the predicted label (or value), then the scores
-//             (P(y=1) for binary, one probability per class for multiclass)
+//             (P(y=1) for binary, one probability per class for multiclass); for a
+//             projection (pca), the row's coordinates
 //   evaluate  computes the task's metrics against the file's labels, prints them and
 //             optionally writes them as JSON
 #include <cstdio>
@@ -27,18 +28,23 @@ po::options_description model_and_data_options(const std::string& command) {
   return options;
 }
 
+// One line a row: the predicted label (or value), then a classifier's scores; for a
+// projection, the row's coordinates.
 std::string predictions_csv(const Predictions& predictions) {
   std::ostringstream out;
-  const std::int64_t rows = predictions.labels.numel();
+  const std::int64_t rows = predictions.scores.dim(0);
   const std::int64_t columns = predictions.scores.ndim() == 2 ? predictions.scores.dim(1) : 1;
-  const bool regression = predictions.task == TaskKind::regression;
+  const bool projection = predictions.task == TaskKind::projection;
+  const bool scores = predictions.task != TaskKind::regression;
   char number[32];
   for (std::int64_t r = 0; r < rows; ++r) {
-    std::snprintf(number, sizeof number, "%.9g", predictions.labels.data<float>()[r]);
-    out << number;
-    for (std::int64_t c = 0; c < columns && !regression; ++c) {
-      std::snprintf(number, sizeof number, "%.6g", predictions.scores.data<float>()[r * columns + c]);
-      out << ',' << number;
+    if (!projection) {
+      std::snprintf(number, sizeof number, "%.9g", predictions.labels.data<float>()[r]);
+      out << number;
+    }
+    for (std::int64_t c = 0; c < columns && scores; ++c) {
+      std::snprintf(number, sizeof number, projection ? "%.9g" : "%.6g", predictions.scores.data<float>()[r * columns + c]);
+      out << (projection && c == 0 ? "" : ",") << number;
     }
     out << '\n';
   }
@@ -56,7 +62,7 @@ int predict_command(const Arguments& arguments) {
     const Predictions predictions =
         load_model_or_package((*values)["model"].as<std::string>())->predict_file((*values)["data"].as<std::string>());
     write_file_atomically((*values)["output"].as<std::string>(), predictions_csv(predictions));
-    std::cerr << "wrote " << predictions.labels.numel() << " predictions to " << (*values)["output"].as<std::string>()
+    std::cerr << "wrote " << predictions.scores.dim(0) << " predictions to " << (*values)["output"].as<std::string>()
               << "\n";
     return 0;
   });

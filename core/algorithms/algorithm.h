@@ -17,8 +17,9 @@
 namespace tern {
 
 // What predict returns. For binary classification `scores` is P(y=1) [n]; for multiclass the
-// class probabilities [n, classes]; for regression the predicted values [n]. `labels` is the
-// predicted class (or the value, for regression) [n].
+// class probabilities [n, classes]; for regression the predicted values [n]; for a projection
+// the rows' new coordinates [n, components]. `labels` is the predicted class (or the value, for
+// regression) [n]; a projection has none.
 struct Predictions {
   TaskKind task = TaskKind::regression;
   Tensor scores;

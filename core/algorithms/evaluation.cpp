@@ -26,6 +26,8 @@ MetricValues metric_report(const Predictions& predictions, const Tensor& labels,
       return multiclass_classification_metrics(labels.values(), predictions.scores.values(), predictions.scores.dim(1));
     case TaskKind::regression:
       return regression_metrics(labels.values(), predictions.scores.values(), num_features);
+    case TaskKind::projection:
+      throw Error("a projection has no label metrics: its algorithm scores it in evaluate_file");
   }
   return {};
 }

@@ -19,7 +19,7 @@ void validate_dataset(const Dataset& dataset, TaskKind task, int num_classes, st
                  "; features must be finite");
     }
 
-  const bool classification = task != TaskKind::regression;
+  const bool classification = task == TaskKind::binary_classification || task == TaskKind::multiclass_classification;
   const int classes = task == TaskKind::binary_classification ? 2 : num_classes;
   TERN_CHECK(!classification || classes >= 2, where, ": a classification task needs num_classes >= 2, got ",
              num_classes);

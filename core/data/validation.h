@@ -15,7 +15,9 @@
 
 namespace tern {
 
-enum class TaskKind { binary_classification, multiclass_classification, regression };
+// What an algorithm's predictions are: class scores, values, or (projection) new coordinates of
+// each row, for an unsupervised transform such as PCA, whose labels are ignored.
+enum class TaskKind { binary_classification, multiclass_classification, regression, projection };
 
 // Throws a tern::Error naming `channel` ("train", ...), the source file, the row and the column
 // or value of the first problem found. num_classes is used by multiclass classification only
