@@ -18,8 +18,9 @@ namespace tern {
 
 // What predict returns. For binary classification `scores` is P(y=1) [n]; for multiclass the
 // class probabilities [n, classes]; for regression the predicted values [n]; for a projection
-// the rows' new coordinates [n, components]. `labels` is the predicted class (or the value, for
-// regression) [n]; a projection has none.
+// the rows' new coordinates [n, components]; for clustering the distance to the row's cluster
+// centre [n]. `labels` is the predicted class (the value, for regression; the cluster, for
+// clustering) [n]; a projection has none.
 struct Predictions {
   TaskKind task = TaskKind::regression;
   Tensor scores;

@@ -2,7 +2,9 @@
 
 #include <vector>
 
+#include "core/data/dense_reader.h"
 #include "core/data/distribution.h"
+#include "core/data/validation.h"
 
 namespace tern {
 
@@ -27,7 +29,8 @@ MetricValues metric_report(const Predictions& predictions, const Tensor& labels,
     case TaskKind::regression:
       return regression_metrics(labels.values(), predictions.scores.values(), num_features);
     case TaskKind::projection:
-      throw Error("a projection has no label metrics: its algorithm scores it in evaluate_file");
+    case TaskKind::clustering:
+      throw Error("an unsupervised model has no label metrics: its algorithm scores it in evaluate_file");
   }
   return {};
 }
@@ -52,6 +55,25 @@ Predictions predict_across_ranks(Algorithm& model, const Dataset& data, Communic
   comm.allgatherv(local.scores.data<float>(), score_counts, CommType::f32, all.scores.data<float>());
   comm.allgatherv(local.labels.data<float>(), row_counts, CommType::f32, all.labels.data<float>());
   return all;
+}
+
+ChannelShape train_channel_shape(const JobContext& job) {
+  TERN_CHECK(job.has_channel("train"), "a train channel is needed (--train FILE)");
+  const std::unique_ptr<DenseReader> train = open_dense_reader(job.channels.at("train"));
+  const ChannelShape shape{train->num_rows(), train->num_features(), train->source()};
+  if (job.has_channel("validation")) {
+    check_same_features("train (" + shape.source + ")", shape.features, "validation",
+                        open_dense_reader(job.channels.at("validation"))->num_features());
+  }
+  return shape;
+}
+
+void record_validation_metrics(Algorithm& model, JobContext& job, std::int64_t step) {
+  if (!job.has_channel("validation") || job.comm.rank() != 0) return;
+  for (const auto& [metric, value] : model.evaluate_file(job.channels.at("validation"))) {
+    job.metrics.record(step, 0, "validation:" + metric, value);
+    job.log.info("validation " + metric + " = " + std::to_string(value));
+  }
 }
 
 }  // namespace tern

@@ -57,7 +57,8 @@ std::vector<std::string> validation_metric_names(TaskKind task) {
       return {"accuracy",           "precision_macro", "recall_macro", "f1_macro", "precision_weighted",
               "recall_weighted",    "f1_weighted",     "log_loss",     "top_3_accuracy"};
     case TaskKind::regression: return {"mse", "rmse", "mae", "r2", "adjusted_r2"};
-    case TaskKind::projection: break;  // not an mlp task
+    case TaskKind::projection:
+    case TaskKind::clustering: break;  // not mlp tasks
   }
   return {};
 }
@@ -73,7 +74,8 @@ std::string predictor_type_name(TaskKind task) {
     case TaskKind::binary_classification: return "binary_classifier";
     case TaskKind::multiclass_classification: return "multiclass_classifier";
     case TaskKind::regression: return "regressor";
-    case TaskKind::projection: break;  // not an mlp task
+    case TaskKind::projection:
+    case TaskKind::clustering: break;  // not mlp tasks
   }
   return "?";
 }
@@ -189,7 +191,8 @@ std::unique_ptr<Loss> make_loss(TaskKind task) {
     case TaskKind::binary_classification: return std::make_unique<BinaryCrossEntropy>();
     case TaskKind::multiclass_classification: return std::make_unique<SoftmaxCrossEntropy>();
     case TaskKind::regression: return std::make_unique<SquaredError>();
-    case TaskKind::projection: break;  // not an mlp task
+    case TaskKind::projection:
+    case TaskKind::clustering: break;  // not mlp tasks
   }
   return nullptr;
 }
@@ -496,7 +499,8 @@ Predictions Mlp::predict(const Dataset& data) {
           labels[r] = scores[r];
         }
         break;
-      case TaskKind::projection: break;  // not an mlp task
+      case TaskKind::projection:
+    case TaskKind::clustering: break;  // not mlp tasks
     }
   }
   return predictions;

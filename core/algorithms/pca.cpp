@@ -7,12 +7,11 @@
 #include <cmath>
 #include <functional>
 #include <memory>
-#include <optional>
 
+#include "core/algorithms/evaluation.h"
 #include "core/algorithms/hyperparameters.h"
 #include "core/data/dense_reader.h"
-#include "core/data/distribution.h"
-#include "core/data/in_memory_reader.h"
+#include "core/data/row_shard.h"
 #include "core/data/validation.h"
 #include "core/random/random.h"
 
@@ -55,28 +54,23 @@ PcaConfig read_hyperparameters(HyperparameterReader& read, std::int64_t features
   return config;
 }
 
-// A rank's rows, read chunk by chunk as float64 matrices with μ subtracted.
+// A rank's rows, chunk by chunk, as float64 matrices with μ subtracted.
 class CenteredRows {
  public:
-  CenteredRows(DenseReader& reader, RowRange rows, std::int64_t chunk_rows)
-      : reader_(reader), rows_(rows), chunk_rows_(chunk_rows), mean_(VectorD::Zero(reader.num_features())) {}
+  explicit CenteredRows(const RowShard& shard) : shard_(shard), mean_(VectorD::Zero(shard.num_features())) {}
 
   void set_mean(const VectorD& mean) { mean_ = mean; }
 
   // Calls visit(X_c) for each chunk X_c [m, D] of the rows, in order.
   void for_each_chunk(const std::function<void(const MatrixD&)>& visit) const {
-    for (std::int64_t begin = rows_.begin; begin < rows_.end; begin += chunk_rows_) {
-      const Dataset chunk = read_dataset(reader_, begin, std::min(rows_.end, begin + chunk_rows_));
+    shard_.for_each_chunk([&](const Dataset& chunk) {
       const Eigen::Map<const MatrixF> features(chunk.features.data<float>(), chunk.rows(), chunk.num_features());
-      const MatrixD centered = features.cast<double>().rowwise() - mean_.transpose();
-      visit(centered);
-    }
+      visit(features.cast<double>().rowwise() - mean_.transpose());
+    });
   }
 
  private:
-  DenseReader& reader_;
-  RowRange rows_;
-  std::int64_t chunk_rows_;
+  const RowShard& shard_;
   VectorD mean_;
 };
 
@@ -122,31 +116,17 @@ Tensor tensor_of(const VectorD& values) {
 }  // namespace
 
 void Pca::fit(JobContext& job) {
-  TERN_CHECK(job.has_channel("train"), "pca needs a train channel (--train FILE)");
   Communicator& comm = job.comm;
-  const std::unique_ptr<DenseReader> reader = open_dense_reader(job.channels.at("train"));
-  const std::int64_t rows = reader->num_rows(), features = reader->num_features();
+  const ChannelShape train = train_channel_shape(job);
+  const std::int64_t rows = train.rows, features = train.features;
   HyperparameterReader read("pca", job.hyperparameters);
   const PcaConfig config = read_hyperparameters(read, features);
   job.resolved_hyperparameters = read.resolved();
   algorithm_mode_ = config.randomized ? "randomized" : "regular";
-  TERN_CHECK(rows >= 2, "pca needs at least 2 training rows, ", reader->source(), " has ", rows);
-  if (job.has_channel("validation")) {
-    check_same_features("train (" + reader->source() + ")", features, "validation", open_dense_reader(job.channels.at("validation"))->num_features());
-  }
-
-  // This rank's contiguous share of the rows, checked, and held in memory in file mode.
-  const RowRange own = rank_rows(rows, comm.rank(), comm.size());
-  std::optional<InMemoryReader> memory_rows;
-  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*reader, own.begin, own.end));
-  DenseReader& source = memory_rows ? static_cast<DenseReader&>(*memory_rows) : *reader;
-  const RowRange range = memory_rows ? RowRange{0, own.size()} : own;
-  for (std::int64_t begin = range.begin; begin < range.end; begin += config.chunk_rows) {
-    Dataset chunk = read_dataset(source, begin, std::min(range.end, begin + config.chunk_rows));
-    chunk.first_row += own.begin - range.begin;
-    validate_dataset(chunk, TaskKind::projection, 1, "train");
-  }
-  CenteredRows centered(source, range, config.chunk_rows);
+  TERN_CHECK(rows >= 2, "pca needs at least 2 training rows, ", train.source, " has ", rows);
+  const RowShard shard(job.channels.at("train"), comm, job.ingestion_mode, config.chunk_rows, TaskKind::projection,
+                       "train");
+  CenteredRows centered(shard);
   const auto fit_start = std::chrono::steady_clock::now();  // the rows read and checked
   job.log.info("pca: " + std::to_string(rows) + " rows x " + std::to_string(features) + " features on " +
                std::to_string(comm.size()) + " rank(s), " + std::to_string(config.num_components) + " components, " +
@@ -215,12 +195,7 @@ void Pca::fit(JobContext& job) {
   job.log.info("pca: the " + std::to_string(config.num_components) + " components explain " +
                std::to_string(100.0 * kept) + "% of the training variance (first: " +
                std::to_string(100.0 * variances(0) / std::max(total_variance, 1e-300)) + "%)");
-  if (job.has_channel("validation") && comm.rank() == 0) {
-    for (const auto& [metric, value] : evaluate_file(job.channels.at("validation"))) {
-      job.metrics.record(0, 0, "validation:" + metric, value);
-      job.log.info("validation " + metric + " = " + std::to_string(value));
-    }
-  }
+  record_validation_metrics(*this, job, 0);
 }
 
 Predictions Pca::predict(const Dataset& data) {

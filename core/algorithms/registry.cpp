@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/algorithms/gpt_language_model.h"
+#include "core/algorithms/kmeans.h"
 #include "core/algorithms/mlp.h"
 #include "core/algorithms/pca.h"
 #include "core/io/model_file.h"
@@ -14,6 +15,7 @@ namespace {
 const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factories() {
   static const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>> table = {
       {"gpt", [] { return std::make_unique<GptLanguageModel>(); }},
+      {"kmeans", [] { return std::make_unique<KMeans>(); }},
       {"mlp", [] { return std::make_unique<Mlp>(); }},
       {"pca", [] { return std::make_unique<Pca>(); }},
   };

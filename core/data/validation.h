@@ -15,9 +15,10 @@
 
 namespace tern {
 
-// What an algorithm's predictions are: class scores, values, or (projection) new coordinates of
-// each row, for an unsupervised transform such as PCA, whose labels are ignored.
-enum class TaskKind { binary_classification, multiclass_classification, regression, projection };
+// What an algorithm's predictions are: class scores, values, or, for the unsupervised ones whose
+// labels are ignored, each row's new coordinates (projection: pca) or its cluster (clustering:
+// kmeans).
+enum class TaskKind { binary_classification, multiclass_classification, regression, projection, clustering };
 
 // Throws a tern::Error naming `channel` ("train", ...), the source file, the row and the column
 // or value of the first problem found. num_classes is used by multiclass classification only

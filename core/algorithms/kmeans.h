@@ -1,0 +1,41 @@
+// kmeans: k-means clustering by Lloyd's iterations, distributed over the ranks by rows, with
+// the managed service's names (k, init_method, eval metrics msd and ssd). Labels are ignored.
+//
+//   assign:  c(x) = argmin_j ‖x − μ_j‖²             (ties: the lowest j)
+//   update:  μ_j = Σ_{c(x)=j} x / |{x : c(x) = j}|
+//   stop:    after max_iter iterations, or once Σ_j ‖μ_j − μ_j'‖² ≤ tol · (mean variance of the
+//            features), scikit-learn's rule
+//   ssd = Σ_x ‖x − μ_c(x)‖²  (scikit-learn's inertia),  msd = ssd / n
+//
+// Each rank assigns its contiguous share of the rows (squared distances through a GEMM,
+// ‖x‖² − 2 x·μ + ‖μ‖²) and adds up its per-cluster sums and counts in float64; one allreduce
+// of k·D + k + 1 numbers an iteration gives every rank the same new centres, so any number of
+// ranks computes the same clustering. Initial centres (init_method): random, k distinct rows
+// drawn by a seeded permutation of all rows; or kmeans++, each next centre a row drawn with
+// probability ∝ its squared distance to the nearest centre so far (one pass and a few
+// collectives per centre). A cluster left empty takes the row farthest from its centre.
+#pragma once
+
+#include "core/algorithms/algorithm.h"
+
+namespace tern {
+
+class KMeans : public Algorithm {
+ public:
+  std::string name() const override { return "kmeans"; }
+  void fit(JobContext& job) override;
+  // labels: each row's cluster; scores: its distance to that cluster's centre.
+  Predictions predict(const Dataset& data) override;
+  ModelFile export_model() const override;
+  void import_model(const ModelFile& file) override;
+  TaskKind task() const override { return TaskKind::clustering; }
+  std::int64_t num_features() const override { return centers_.dim(1); }
+  std::int64_t num_classes() const override { return centers_.dim(0); }
+  // msd and ssd of the file's rows against the centres.
+  MetricValues evaluate_file(const std::filesystem::path& path) override;
+
+ private:
+  Tensor centers_;  // [k, D]
+};
+
+}  // namespace tern

@@ -1,0 +1,138 @@
+// kmeans end to end:
+//   - on Fashion-MNIST's 10,000 test images, k = 10 from seeded random rows: the same initial
+//     rows, iterations and inertia as scikit-learn's Lloyd from those rows;
+//   - 2 ranks and 3 ranks in pipe mode with odd chunks give bitwise the same centres as 1 rank
+//     with 2 threads, for random and for kmeans++ initial centres;
+//   - `tern predict` writes each row's cluster and distance, `tern evaluate` msd and ssd;
+//   - a cluster left empty restarts at the farthest row;
+//   - bad hyperparameters fail clearly.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "core/io/model_file.h"
+#include "tests/launcher/tern_cli.h"
+
+namespace tern {
+namespace {
+
+using testing::read_json;
+using testing::real_data;
+using testing::run_tern;
+using testing::run_tern_on_ranks;
+using testing::ScratchFolder;
+
+// scikit-learn 1.2.1: KMeans(n_clusters=10, init=X[rows], n_init=1, algorithm="lloyd",
+// max_iter=300, tol=1e-4).fit(X) on the float64 features of fashion-mnist/test.h5, with `rows`
+// the initial rows Tern draws with seed 0 (kInitialRows): inertia_ and n_iter_.
+const std::vector<std::int64_t> kInitialRows = {7531, 1251, 253, 7401, 2495, 1388, 2448, 3549, 242, 164};
+constexpr double kSklearnInertia = 20812076162.14945;
+constexpr int kSklearnIterations = 67;
+
+std::string kmeans_arguments(const std::filesystem::path& job, const std::string& extra = "") {
+  return "train --algorithm kmeans --quiet --train " + real_data("fashion-mnist/test.h5").string() + " --output-dir " +
+         job.string() + " --hp k=10" + extra;
+}
+
+Tensor centers_of(const std::filesystem::path& job) {
+  return read_model_file(job / "model" / "model.h5").tensor("kmeans/centers").clone();
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  return a.shape() == b.shape() && std::memcmp(a.data<float>(), b.data<float>(), a.size_bytes()) == 0;
+}
+
+class KMeansTest : public ::testing::Test {
+ protected:
+  void SetUp() override { TERN_REQUIRE_REAL_DATA(real_data("fashion-mnist/test.h5")); }
+  ScratchFolder scratch_;
+};
+
+TEST_F(KMeansTest, MatchesScikitLearnFromTheSameInitialRows) {
+  const auto job = scratch_ / "one";
+  const auto result = run_tern(kmeans_arguments(job), "OMP_NUM_THREADS=1");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto description = read_json(job / "job.json");
+  EXPECT_EQ(description.at("kmeans_initial_rows").get<std::vector<std::int64_t>>(), kInitialRows);
+  EXPECT_EQ(description.at("kmeans").at("iterations"), kSklearnIterations);
+  EXPECT_EQ(description.at("kmeans").at("converged"), true);
+  EXPECT_NEAR(description.at("kmeans").at("ssd").get<double>(), kSklearnInertia, 1e-9 * kSklearnInertia);
+}
+
+TEST_F(KMeansTest, AnyNumberOfRanksGivesTheSameCentres) {
+  for (const std::string init : {"random", "kmeans++"}) {
+    const std::string hyperparameters = " --hp init_method=" + init + " --hp seed=4";
+    const auto reference = scratch_ / (init + "-one");
+    ASSERT_EQ(run_tern(kmeans_arguments(reference, hyperparameters), "OMP_NUM_THREADS=2").exit_code, 0);  // threads: no matter
+    const Tensor expected = centers_of(reference);
+    for (const int ranks : {2, 3}) {
+      const auto job = scratch_ / (init + "-" + std::to_string(ranks));
+      const std::string ingestion = ranks == 3 ? " --ingestion pipe --hp mini_batch_size=777" : "";
+      const auto result = run_tern_on_ranks(ranks, kmeans_arguments(job, hyperparameters + ingestion));
+      ASSERT_EQ(result.exit_code, 0) << result.output;
+      EXPECT_TRUE(same_bits(expected, centers_of(job))) << init << " on " << ranks << " ranks";
+      EXPECT_EQ(read_json(job / "job.json").at("kmeans_initial_rows"),
+                read_json(reference / "job.json").at("kmeans_initial_rows"));
+    }
+  }
+}
+
+TEST_F(KMeansTest, PredictGivesClustersAndDistancesAndEvaluateTheScores) {
+  const auto job = scratch_ / "job";
+  ASSERT_EQ(run_tern(kmeans_arguments(job, " --hp max_iter=20")).exit_code, 0);
+  const auto data = real_data("fashion-mnist/test.h5").string();
+  const auto output = scratch_ / "clusters.csv";
+  const auto predicted = run_tern("predict --model " + (job / "model.tar.gz").string() + " --data " + data +
+                                  " --output " + output.string());
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
+  std::istringstream lines(testing::read_text(output));
+  double ssd = 0;
+  int rows = 0;
+  for (std::string line; std::getline(lines, line); ++rows) {
+    const auto comma = line.find(',');
+    const int cluster = std::stoi(line.substr(0, comma));
+    EXPECT_TRUE(cluster >= 0 && cluster < 10) << line;
+    ssd += std::pow(std::stod(line.substr(comma + 1)), 2);
+  }
+  EXPECT_EQ(rows, 10000);
+  const auto evaluated = run_tern("evaluate --model " + (job / "model").string() + " --data " + data + " --output " +
+                                  (scratch_ / "metrics.json").string());
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  const auto metrics = read_json(scratch_ / "metrics.json");
+  const double trained_ssd = read_json(job / "job.json").at("kmeans").at("ssd");
+  EXPECT_NEAR(metrics.at("ssd").get<double>(), trained_ssd, 1e-6 * trained_ssd);  // the centres stored as float32
+  EXPECT_NEAR(metrics.at("msd").get<double>(), metrics.at("ssd").get<double>() / 10000, 1e-6);
+  EXPECT_NEAR(ssd, trained_ssd, 1e-5 * trained_ssd);  // from the printed distances
+}
+
+TEST_F(KMeansTest, AnEmptyClusterRestartsAtTheFarthestRow) {
+  // Five copies of (0, 0) and one (9, 9): seed 0 draws rows 2 and 1, two equal centres, so the
+  // second gets no row (ties go to the lower cluster) and must move to (9, 9).
+  const auto data = scratch_ / "duplicates.csv";
+  testing::write_text(data, "1,0,0\n1,0,0\n1,0,0\n1,0,0\n1,0,0\n1,9,9\n");
+  const auto job = scratch_ / "empty";
+  const auto result = run_tern("train --algorithm kmeans --quiet --train " + data.string() + " --output-dir " +
+                               job.string() + " --hp k=2 --hp seed=0");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(testing::read_text(job / "logs" / "rank-0.log").find("cluster 1 was empty; it restarts at row 5"),
+            std::string::npos);
+  EXPECT_EQ(read_json(job / "job.json").at("kmeans").at("ssd"), 0.0);
+  const Tensor centers = centers_of(job);
+  EXPECT_EQ(centers.data<float>()[2], 9.0f);
+  EXPECT_EQ(centers.data<float>()[3], 9.0f);
+}
+
+TEST_F(KMeansTest, BadHyperparametersFailClearly) {
+  testing::expect_failed_with(run_tern(kmeans_arguments(scratch_ / "k", " --hp k=10001")),
+                              "'k' (10001) is larger than the training set (10000 rows)");
+  testing::expect_failed_with(run_tern("train --algorithm kmeans --quiet --train " +
+                                       real_data("fashion-mnist/test.h5").string() + " --output-dir " +
+                                       (scratch_ / "none").string()),
+                              "'k' is required");
+  testing::expect_failed_with(run_tern(kmeans_arguments(scratch_ / "init", " --hp init_method=forgy")), "init_method");
+}
+
+}  // namespace
+}  // namespace tern
