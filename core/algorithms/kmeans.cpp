@@ -170,7 +170,7 @@ MatrixD kmeans_plus_plus(const RowShard& shard, std::int64_t k, std::uint64_t se
   const auto rows = static_cast<std::size_t>(shard.rows().size());
   std::vector<double> nearest(rows, std::numeric_limits<double>::infinity());
   chosen = {std::min<std::int64_t>(
-      static_cast<std::int64_t>(kernels::philox_uniform(seed, 0, stream) * static_cast<double>(shard.total_rows())),
+      static_cast<std::int64_t>(kernels::philox_uniform_double(seed, 0, stream) * static_cast<double>(shard.total_rows())),
       shard.total_rows() - 1)};
   MatrixD centers = gather_rows(shard, chosen, comm);
   for (std::int64_t next = 1; next < k; ++next) {
@@ -188,7 +188,7 @@ MatrixD kmeans_plus_plus(const RowShard& shard, std::int64_t k, std::uint64_t se
     const double total = std::accumulate(sums.begin(), sums.end(), 0.0);
     TERN_CHECK(total > 0.0, "kmeans++: every row is at a centre already after ", next,
                " centres; the data has fewer than k = ", k, " distinct rows");
-    double target = static_cast<double>(kernels::philox_uniform(seed, static_cast<std::uint64_t>(next), stream)) * total;
+    double target = kernels::philox_uniform_double(seed, static_cast<std::uint64_t>(next), stream) * total;
     std::int64_t index = -1;  // the file row, on the rank that holds it; -1 elsewhere
     const int holder = [&] {
       for (int rank = 0; rank < comm.size(); ++rank) {
@@ -290,7 +290,11 @@ void KMeans::fit(JobContext& job) {
     const double shift = (moved - centers).squaredNorm();
     centers = moved;
     ++iteration;
-    converged = empty == counts + k && shift <= shift_tolerance;
+    // Rank 0's decision for all: MPI does not promise every rank bitwise the same sums, and
+    // ranks that disagreed on stopping would wait on each other forever.
+    std::int32_t stop = empty == counts + k && shift <= shift_tolerance ? 1 : 0;
+    comm.broadcast(&stop, sizeof stop, 0);
+    converged = stop == 1;
   }
 
   // The final clustering's scores, against the final centres.
@@ -331,6 +335,7 @@ Predictions KMeans::predict(const Dataset& data) {
 }
 
 MetricValues KMeans::evaluate_file(const std::filesystem::path& path) {
+  TERN_CHECK(centers_.defined(), "kmeans: no model trained or loaded");
   const Dataset data = load_dataset(path);
   validate_dataset(data, TaskKind::clustering, 1, "data");
   TERN_CHECK(data.num_features() == num_features(), "the model expects ", num_features(), " features, the data has ",
@@ -350,8 +355,10 @@ ModelFile KMeans::export_model() const {
 
 void KMeans::import_model(const ModelFile& file) {
   centers_ = file.tensor("kmeans/centers").clone();
-  TERN_CHECK(centers_.ndim() == 2 && centers_.dim(0) == file.attributes.at("k").get<std::int64_t>(),
-             "kmeans model: centres of shape ", shape_string(centers_.shape()));
+  TERN_CHECK(centers_.ndim() == 2 && centers_.dim(0) == file.attributes.at("k").get<std::int64_t>() &&
+                 centers_.dim(1) == file.attributes.at("num_features").get<std::int64_t>(),
+             "kmeans model: centres of shape ", shape_string(centers_.shape()), " for k = ", file.attributes.at("k"),
+             " and ", file.attributes.at("num_features"), " features");
 }
 
 }  // namespace tern

@@ -8,9 +8,11 @@
 //   ssd = Σ_x ‖x − μ_c(x)‖²  (scikit-learn's inertia),  msd = ssd / n
 //
 // Each rank assigns its contiguous share of the rows (squared distances through a GEMM,
-// ‖x‖² − 2 x·μ + ‖μ‖²) and adds up its per-cluster sums and counts in float64; one allreduce
-// of k·D + k + 1 numbers an iteration gives every rank the same new centres, so any number of
-// ranks computes the same clustering. Initial centres (init_method): random, k distinct rows
+// ‖x‖² − 2 x·μ + ‖μ‖², in blocks of rows added in a fixed order) and adds up its per-cluster
+// sums and counts in float64; one allreduce of k·D + k + 1 numbers an iteration gives every
+// rank the same new centres. The result does not depend on the number of threads; across rank
+// counts it is the same up to float64 rounding of the sums (bitwise when they are exact, as for
+// integer pixel data). Initial centres (init_method): random, k distinct rows
 // drawn by a seeded permutation of all rows; or kmeans++, each next centre a row drawn with
 // probability ∝ its squared distance to the nearest centre so far (one pass and a few
 // collectives per centre). A cluster left empty takes the row farthest from its centre.

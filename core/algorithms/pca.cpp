@@ -247,7 +247,10 @@ void Pca::import_model(const ModelFile& file) {
   explained_variance_ = file.tensor("pca/explained_variance").clone();
   explained_variance_ratio_ = file.tensor("pca/explained_variance_ratio").clone();
   TERN_CHECK(components_.ndim() == 2 && components_.dim(1) == mean_.numel() &&
-                 components_.dim(0) == file.attributes.at("num_components").get<std::int64_t>(),
+                 mean_.numel() == file.attributes.at("num_features").get<std::int64_t>() &&
+                 components_.dim(0) == file.attributes.at("num_components").get<std::int64_t>() &&
+                 explained_variance_.numel() == components_.dim(0) &&
+                 explained_variance_ratio_.numel() == components_.dim(0),
              "pca model: components of shape ", shape_string(components_.shape()), " for ", mean_.numel(),
              " features");
 }

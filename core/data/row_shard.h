@@ -1,7 +1,8 @@
 // RowShard: this rank's contiguous share of a dense file's rows (rank_rows), for algorithms
 // that pass over their rows several times and add up what each rank finds (pca, kmeans). In
 // file mode the share is read into memory once; in pipe mode each pass reads it again from the
-// file in chunks, so memory holds one chunk. Its rows are checked (finite features) on opening.
+// file in chunks, so memory holds one chunk. Its rows are checked on opening: finite features
+// and labels, and for classification tasks, labels in range.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ namespace tern {
 
 class RowShard {
  public:
-  // `task` decides which label checks apply (none for projection and clustering).
+  // `task` decides which label checks apply (finiteness only, for projection and clustering).
   RowShard(const std::filesystem::path& path, const Communicator& comm, IngestionMode mode, std::int64_t chunk_rows,
            TaskKind task, const std::string& channel);
 

@@ -48,4 +48,12 @@ TERN_HOST_DEVICE float philox_uniform(std::uint64_t seed, std::uint64_t index, s
   return uniform_from_bits(philox4x32(seed, index, stream).word[0]);
 }
 
+// The index-th uniform number in [0, 1) of a stream with float64's 53 bits, for draws among
+// more rows than a float's 24 bits tell apart.
+TERN_HOST_DEVICE double philox_uniform_double(std::uint64_t seed, std::uint64_t index, std::uint64_t stream) {
+  const PhiloxBlock block = philox4x32(seed, index, stream);
+  const std::uint64_t bits = (static_cast<std::uint64_t>(block.word[0]) << 21) ^ (block.word[1] >> 11);
+  return static_cast<double>(bits) * (1.0 / 9007199254740992.0);  // 2^53
+}
+
 }  // namespace tern::kernels

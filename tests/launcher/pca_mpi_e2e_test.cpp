@@ -1,6 +1,6 @@
 // pca end to end on Fashion-MNIST's 10,000 test images (784 features):
-//   - regular mode on 1 rank: the explained variance and its ratio match scikit-learn's PCA on
-//     the same rows;
+//   - regular mode on 1 rank: orthonormal components, each with its largest entry positive, and
+//     the explained variance and its ratio of scikit-learn's PCA on the same rows;
 //   - 2 and 3 ranks give the same components (up to sign) and variances;
 //   - randomized mode finds the same leading components;
 //   - `tern predict` writes (x - μ) Wᵀ, `tern evaluate` the share of variance the components keep;
@@ -70,6 +70,19 @@ class PcaTest : public ::testing::Test {
 
 TEST_F(PcaTest, MatchesScikitLearn) {
   const ModelFile model = trained(regular());
+  // Orthonormal rows, each with its entry of largest magnitude positive.
+  const Tensor& w = model.tensor("pca/components");
+  for (std::int64_t a = 0; a < 10; ++a) {
+    float largest = 0;
+    for (std::int64_t j = 0; j < 784; ++j)
+      if (std::abs(w.data<float>()[a * 784 + j]) > std::abs(largest)) largest = w.data<float>()[a * 784 + j];
+    EXPECT_GT(largest, 0.0f) << "component " << a;
+    for (std::int64_t b = 0; b < 10; ++b) {
+      double dot = 0;
+      for (std::int64_t j = 0; j < 784; ++j) dot += double(w.data<float>()[a * 784 + j]) * w.data<float>()[b * 784 + j];
+      EXPECT_NEAR(dot, a == b ? 1.0 : 0.0, 1e-5) << a << "," << b;
+    }
+  }
   for (std::size_t c = 0; c < kSklearnExplainedVariance.size(); ++c) {
     EXPECT_LE(relative(model.tensor("pca/explained_variance").data<float>()[c], kSklearnExplainedVariance[c]), 1e-5)
         << c;
