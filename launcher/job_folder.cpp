@@ -1,6 +1,12 @@
 #include "launcher/job_folder.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 
@@ -18,6 +24,28 @@ std::string utc_text(std::time_t time) {
 
 std::time_t now() { return std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()); }
 }  // namespace
+
+JobFolderLock::JobFolderLock(const std::filesystem::path& root) {
+  std::filesystem::create_directories(root);
+  const std::filesystem::path path = root / ".lock";
+  descriptor_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  TERN_CHECK(descriptor_ >= 0, "cannot open ", path.string(), ": ", std::strerror(errno));
+  if (flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+    std::ifstream in(path);
+    std::string holder;
+    std::getline(in, holder);
+    close(descriptor_);
+    throw Error("output folder " + root.string() + " is in use by another tern train (pid " +
+                (holder.empty() ? std::string("unknown") : holder) + "); wait for it to end, or choose another --output-dir");
+  }
+  const std::string pid = std::to_string(getpid()) + "\n";
+  static_cast<void>(ftruncate(descriptor_, 0));
+  static_cast<void>(pwrite(descriptor_, pid.data(), pid.size(), 0));
+}
+
+JobFolderLock::~JobFolderLock() {
+  if (descriptor_ >= 0) close(descriptor_);  // releases the flock
+}
 
 std::string job_status_name(JobStatus status) {
   switch (status) {

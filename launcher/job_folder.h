@@ -7,6 +7,7 @@
 //   checkpoints/    the training checkpoints (core/job/training_checkpoints.h)
 //   logs/rank-N.log every rank's log (a resumed job appends)
 //   failure         the reason, when the job failed
+//   .lock           held by rank 0 while the job runs (JobFolderLock)
 // job.json and failure are written atomically. A folder that already holds a job is refused,
 // so a new run never overwrites an earlier one's results, unless the job is resumed: then the
 // folder is reopened, its earlier attempts kept in job.json's previous_attempts. Rank 0 writes job.json and
@@ -28,6 +29,22 @@ std::string job_status_name(JobStatus status);
 // The exit code of a job that stopped on request (a signal, its maximum runtime) after saving a
 // checkpoint: not a failure, but not done either (sysexits' EX_TEMPFAIL: run it again to resume).
 constexpr int kStoppedExitCode = 75;
+
+// Rank 0's exclusive hold on a job folder while its job runs (an flock on <folder>/.lock, which
+// holds the holder's pid): a second `tern train` on the same folder, such as a requeued job
+// started while the old one is still exiting, fails at once instead of interleaving with it.
+// The operating system releases it when the process ends, however it ends.
+class JobFolderLock {
+ public:
+  // Creates the folder if needed; throws, naming the holder's pid, when another process holds it.
+  explicit JobFolderLock(const std::filesystem::path& root);
+  ~JobFolderLock();
+  JobFolderLock(const JobFolderLock&) = delete;
+  JobFolderLock& operator=(const JobFolderLock&) = delete;
+
+ private:
+  int descriptor_ = -1;
+};
 
 class JobFolder {
  public:

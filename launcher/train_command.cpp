@@ -251,10 +251,12 @@ int run_training(const po::variables_map& values) {
 
   // Rank 0 creates the job folder; the others open it once rank 0 says it exists.
   std::optional<JobFolder> folder;
+  std::optional<JobFolderLock> folder_lock;  // rank 0's, until this process ends
   std::int32_t created = 0;
   std::string creation_error;
   if (rank == 0) {
     try {
+      folder_lock.emplace(root);
       // An unfinished job in the folder is resumed (its checkpoints decide from where), unless
       // --resume=never, which refuses the folder as any job's.
       const bool earlier_job = std::filesystem::exists(root / "job.json");

@@ -12,8 +12,8 @@
 //     and the result is still bitwise equal;
 //   - resuming with replicated rows on another number of ranks is supported (equal up to float
 //     reassociation); with sharded rows it is refused, naming what differs;
-//   - --resume without a checkpoint, a completed job's folder, and --resume=never on an
-//     unfinished job's folder are refused clearly.
+//   - --resume without a checkpoint, a completed job's folder, --resume=never on an unfinished
+//     job's folder, and a folder another tern train is using are refused clearly.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -200,6 +200,32 @@ TEST_F(ResumeTest, ShardedRowsOnAnotherNumberOfRanksAreRefused) {
   ASSERT_EQ(run_tern_on_ranks(2, arguments, "TERN_FAULT_INJECTION=0:5:term").exit_code, kStoppedExitCode);
   testing::expect_failed_with(run_tern_on_ranks(4, arguments),
                               "it was saved with ranks 2 (this job: 4)");
+}
+
+TEST(ResumeRefusals, AFolderInUseIsRefused) {
+  TERN_REQUIRE_REAL_DATA(real_data("breast_cancer.csv"));
+  ScratchFolder scratch;
+  const auto job = scratch / "busy";
+  const std::string arguments = training_arguments(job, " --hp epochs=3000 --hp early_stopping_patience=3000");
+  const pid_t first = fork();
+  ASSERT_GE(first, 0);
+  if (first == 0) {
+    const std::string line = "OMP_NUM_THREADS=1 exec " + std::string(TERN_BINARY) + " " + arguments + " > /dev/null 2>&1";
+    execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!std::filesystem::exists(job / "metrics.jsonl") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The same job again while the first runs (a requeue too early): refused, naming the holder.
+  testing::expect_failed_with(run_tern_on_ranks(1, arguments),
+                              "is in use by another tern train (pid " + std::to_string(first) + ")");
+  kill(first, SIGTERM);
+  int status = 0;
+  waitpid(first, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), kStoppedExitCode);
+  EXPECT_EQ(read_json(job / "job.json").at("status"), "Stopped");
 }
 
 TEST(ResumeRefusals, MissingCheckpointCompletedJobAndResumeNever) {
