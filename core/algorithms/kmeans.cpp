@@ -1,12 +1,11 @@
 #include "core/algorithms/kmeans.h"
 
-#include <Eigen/Dense>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 
+#include "core/algorithms/eigen_matrices.h"
 #include "core/algorithms/evaluation.h"
 #include "core/algorithms/hyperparameters.h"
 #include "core/data/row_shard.h"
@@ -16,10 +15,6 @@
 namespace tern {
 
 namespace {
-
-using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using VectorD = Eigen::VectorXd;
 
 struct KMeansConfig {
   std::int64_t k = 0;
@@ -46,16 +41,6 @@ KMeansConfig read_hyperparameters(HyperparameterReader& read, std::int64_t rows,
   config.seed = static_cast<std::uint64_t>(read.integer("seed", 0, Range::non_negative()));
   read.finish();
   return config;
-}
-
-// A chunk's features as float64, converted by all threads.
-MatrixD as_double(const Dataset& chunk) {
-  MatrixD x(chunk.rows(), chunk.num_features());
-  const float* features = chunk.features.data<float>();
-  const std::int64_t count = chunk.rows() * chunk.num_features();
-#pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < count; ++i) x.data()[i] = features[i];
-  return x;
 }
 
 // For each row of x: its nearest centre (the lowest index among equals) and the squared
@@ -176,7 +161,7 @@ MatrixD kmeans_plus_plus(const RowShard& shard, std::int64_t k, std::uint64_t se
   for (std::int64_t next = 1; next < k; ++next) {
     const MatrixD newest = centers.bottomRows(1);
     shard.for_each_chunk([&](const Dataset& chunk) {
-      const Nearest found = nearest_centers(as_double(chunk), newest);
+      const Nearest found = nearest_centers(as_double(chunk.features), newest);
       for (std::int64_t i = 0; i < chunk.rows(); ++i) {
         double& distance = nearest[static_cast<std::size_t>(chunk.first_row - shard.rows().begin + i)];
         distance = std::min(distance, found.squared_distance[static_cast<std::size_t>(i)]);
@@ -230,7 +215,7 @@ void KMeans::fit(JobContext& job) {
   // scikit-learn's tolerance: tol times the mean of the features' variances.
   VectorD moments = VectorD::Zero(2 * features);
   shard.for_each_chunk([&](const Dataset& chunk) {
-    const MatrixD x = as_double(chunk);
+    const MatrixD x = as_double(chunk.features);
     moments.head(features) += x.colwise().sum().transpose();
     moments.tail(features) += x.array().square().matrix().colwise().sum().transpose();
   });
@@ -300,7 +285,7 @@ void KMeans::fit(JobContext& job) {
   // The final clustering's scores, against the final centres.
   double ssd = 0.0;
   shard.for_each_chunk([&](const Dataset& chunk) {
-    const Nearest found = nearest_centers(as_double(chunk), centers);
+    const Nearest found = nearest_centers(as_double(chunk.features), centers);
     ssd += std::accumulate(found.squared_distance.begin(), found.squared_distance.end(), 0.0);
   });
   ssd = allreduce_value(comm, ssd, ReduceOp::sum);
@@ -322,7 +307,7 @@ Predictions KMeans::predict(const Dataset& data) {
   TERN_CHECK(data.num_features() == num_features(), "the model expects ", num_features(), " features, the data has ",
              data.num_features());
   const Nearest found = nearest_centers(
-      as_double(data), Eigen::Map<const MatrixF>(centers_.data<float>(), num_classes(), num_features()).cast<double>());
+      as_double(data.features), as_double(centers_));
   Predictions predictions;
   predictions.task = TaskKind::clustering;
   predictions.labels = Tensor::empty({data.rows()});
@@ -341,7 +326,7 @@ MetricValues KMeans::evaluate_file(const std::filesystem::path& path) {
   TERN_CHECK(data.num_features() == num_features(), "the model expects ", num_features(), " features, the data has ",
              data.num_features());
   const Nearest found = nearest_centers(
-      as_double(data), Eigen::Map<const MatrixF>(centers_.data<float>(), num_classes(), num_features()).cast<double>());
+      as_double(data.features), as_double(centers_));
   const double ssd = std::accumulate(found.squared_distance.begin(), found.squared_distance.end(), 0.0);
   return {{"msd", ssd / static_cast<double>(data.rows())}, {"ssd", ssd}};
 }

@@ -1,13 +1,12 @@
 #include "core/algorithms/pca.h"
 
-#include <Eigen/Dense>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
 #include <memory>
 
+#include "core/algorithms/eigen_matrices.h"
 #include "core/algorithms/evaluation.h"
 #include "core/algorithms/hyperparameters.h"
 #include "core/data/dense_reader.h"
@@ -18,10 +17,6 @@
 namespace tern {
 
 namespace {
-
-using MatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using VectorD = Eigen::VectorXd;
 
 constexpr int kSubspaceIterations = 4;  // randomized mode: products with C after the first
 
@@ -64,8 +59,7 @@ class CenteredRows {
   // Calls visit(X_c) for each chunk X_c [m, D] of the rows, in order.
   void for_each_chunk(const std::function<void(const MatrixD&)>& visit) const {
     shard_.for_each_chunk([&](const Dataset& chunk) {
-      const Eigen::Map<const MatrixF> features(chunk.features.data<float>(), chunk.rows(), chunk.num_features());
-      visit(features.cast<double>().rowwise() - mean_.transpose());
+      visit(as_double(chunk.features).rowwise() - mean_.transpose());
     });
   }
 
@@ -154,7 +148,7 @@ void Pca::fit(JobContext& job) {
     const std::int64_t width = std::min(features, config.num_components + config.extra_components);
     Tensor gaussian = Tensor::empty({features, width});
     fill_normal(gaussian, 0.0f, 1.0f, config.seed, stream_id("pca.projection"));
-    const MatrixD omega = Eigen::Map<const MatrixF>(gaussian.data<float>(), features, width).cast<double>();
+    const MatrixD omega = as_double(gaussian);
     MatrixD y = scatter_times(centered, omega, comm);
     for (int iteration = 0; iteration < kSubspaceIterations; ++iteration)
       y = scatter_times(centered, orthonormal_basis(y), comm);
@@ -203,9 +197,9 @@ Predictions Pca::predict(const Dataset& data) {
   TERN_CHECK(data.num_features() == num_features(), "the model expects ", num_features(), " features, the data has ",
              data.num_features());
   const std::int64_t k = components_.dim(0), d = num_features();
-  const Eigen::Map<const MatrixF> x(data.features.data<float>(), data.rows(), d);
+  const Eigen::Map<const MatrixF> x = matrix_view(data.features);
   const Eigen::Map<const Eigen::RowVectorXf> mean(mean_.data<float>(), d);
-  const Eigen::Map<const MatrixF> w(components_.data<float>(), k, d);
+  const Eigen::Map<const MatrixF> w = matrix_view(components_);
   Predictions predictions;
   predictions.task = TaskKind::projection;
   predictions.scores = Tensor::empty({data.rows(), k});
@@ -218,11 +212,11 @@ MetricValues Pca::evaluate_file(const std::filesystem::path& path) {
   const Dataset data = load_dataset(path);
   validate_dataset(data, TaskKind::projection, 1, "data");
   const Predictions projected = predict(data);
-  const std::int64_t k = components_.dim(0), d = num_features();
-  const MatrixD x = Eigen::Map<const MatrixF>(data.features.data<float>(), data.rows(), d).cast<double>().rowwise() -
+  const std::int64_t d = num_features();
+  const MatrixD x = as_double(data.features).rowwise() -
                     Eigen::Map<const Eigen::RowVectorXf>(mean_.data<float>(), d).cast<double>();
-  const MatrixD z = Eigen::Map<const MatrixF>(projected.scores.data<float>(), data.rows(), k).cast<double>();
-  const MatrixD w = Eigen::Map<const MatrixF>(components_.data<float>(), k, d).cast<double>();
+  const MatrixD z = as_double(projected.scores);
+  const MatrixD w = as_double(components_);
   const double residual = (x - z * w).squaredNorm(), spread = x.squaredNorm();
   return {{"reconstruction_mse", residual / static_cast<double>(x.size())},
           {"explained_variance_ratio", spread > 0 ? 1.0 - residual / spread : 1.0}};
