@@ -5,6 +5,7 @@
 
 #include "core/algorithms/gpt_language_model.h"
 #include "core/algorithms/kmeans.h"
+#include "core/algorithms/knn.h"
 #include "core/algorithms/mlp.h"
 #include "core/algorithms/pca.h"
 #include "core/io/model_file.h"
@@ -16,6 +17,7 @@ const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factor
   static const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>> table = {
       {"gpt", [] { return std::make_unique<GptLanguageModel>(); }},
       {"kmeans", [] { return std::make_unique<KMeans>(); }},
+      {"knn", [] { return std::make_unique<Knn>(); }},
       {"mlp", [] { return std::make_unique<Mlp>(); }},
       {"pca", [] { return std::make_unique<Pca>(); }},
   };
