@@ -46,9 +46,12 @@ class Algorithm {
   // dense rows, checked to have the model's features, and predicted.
   virtual Predictions predict_file(const std::filesystem::path& path);
   // The model's metrics on a labelled data file (the test channel, `tern evaluate`). By
-  // default: the file read as dense rows, checked, predicted and scored by the task's metric
-  // set (evaluation.h); a language model reads a token stream instead.
+  // default: the file read as dense rows, checked, predicted and scored by score(); a language
+  // model reads a token stream instead.
   virtual MetricValues evaluate_file(const std::filesystem::path& path);
+  // Predictions scored against the true labels: by default the task's metric set under Tern's
+  // names (evaluation.h); the tabular built-ins use the managed service's names.
+  virtual MetricValues score(const Predictions& predictions, const Tensor& labels) const;
 };
 
 }  // namespace tern

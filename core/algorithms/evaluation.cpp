@@ -1,5 +1,6 @@
 #include "core/algorithms/evaluation.h"
 
+#include <map>
 #include <vector>
 
 #include "core/data/dense_reader.h"
@@ -17,7 +18,11 @@ Predictions Algorithm::predict_file(const std::filesystem::path& path) {
 MetricValues Algorithm::evaluate_file(const std::filesystem::path& path) {
   const Dataset data = load_dataset(path);
   validate_dataset(data, task(), static_cast<int>(num_classes()), "data");
-  return metric_report(predict(data), data.labels, num_features());
+  return score(predict(data), data.labels);
+}
+
+MetricValues Algorithm::score(const Predictions& predictions, const Tensor& labels) const {
+  return metric_report(predictions, labels, num_features());
 }
 
 MetricValues metric_report(const Predictions& predictions, const Tensor& labels, std::int64_t num_features) {
@@ -33,6 +38,29 @@ MetricValues metric_report(const Predictions& predictions, const Tensor& labels,
       throw Error("an unsupervised model has no label metrics: its algorithm scores it in evaluate_file");
   }
   return {};
+}
+
+MetricValues service_metric_report(const Predictions& predictions, const Tensor& labels, std::int64_t num_features) {
+  static const std::map<std::string, std::string> binary = {{"accuracy", "binary_classification_accuracy"},
+                                                            {"f1", "binary_f_beta"},
+                                                            {"roc_auc", "roc_auc_score"},
+                                                            {"log_loss", "binary_classification_cross_entropy"}};
+  static const std::map<std::string, std::string> multiclass = {
+      {"accuracy", "multiclass_accuracy"},        {"precision_macro", "macro_precision"},
+      {"recall_macro", "macro_recall"},           {"f1_macro", "macro_f_beta"},
+      {"precision_weighted", "weighted_precision"}, {"recall_weighted", "weighted_recall"},
+      {"f1_weighted", "weighted_f_beta"},         {"log_loss", "multiclass_cross_entropy"},
+      {"top_3_accuracy", "multiclass_top_k_accuracy"}};
+  static const std::map<std::string, std::string> regression = {{"mae", "absolute_loss"}};
+  const auto& names = predictions.task == TaskKind::binary_classification       ? binary
+                      : predictions.task == TaskKind::multiclass_classification ? multiclass
+                                                                                : regression;
+  MetricValues values = metric_report(predictions, labels, num_features);
+  for (auto& [name, value] : values) {
+    const auto renamed = names.find(name);
+    if (renamed != names.end()) name = renamed->second;
+  }
+  return values;
 }
 
 Predictions predict_across_ranks(Algorithm& model, const Dataset& data, Communicator& comm) {
@@ -70,9 +98,13 @@ ChannelShape train_channel_shape(const JobContext& job) {
 
 void record_validation_metrics(Algorithm& model, JobContext& job, std::int64_t step) {
   if (!job.has_channel("validation") || job.comm.rank() != 0) return;
-  for (const auto& [metric, value] : model.evaluate_file(job.channels.at("validation"))) {
-    job.metrics.record(step, 0, "validation:" + metric, value);
-    job.log.info("validation " + metric + " = " + std::to_string(value));
+  record_metrics(job, step, "validation", model.evaluate_file(job.channels.at("validation")));
+}
+
+void record_metrics(JobContext& job, std::int64_t step, const std::string& channel, const MetricValues& values) {
+  for (const auto& [metric, value] : values) {
+    job.metrics.record(step, 0, channel + ":" + metric, value);
+    job.log.info(channel + " " + metric + " = " + std::to_string(value));
   }
 }
 

@@ -184,10 +184,7 @@ void Knn::fit(JobContext& job) {
     job.log.info("knn: " + std::to_string(validation.rows()) + " validation queries in " +
                  std::to_string(search_seconds) + " s");
     job.metrics.record(0, 0, "validation:queries_per_second", static_cast<double>(validation.rows()) / search_seconds);
-    for (const auto& [metric, value] : metric_report(vote(found, validation.rows()), validation.labels, num_features())) {
-      job.metrics.record(0, 0, "validation:" + metric, value);
-      job.log.info("validation " + metric + " = " + std::to_string(value));
-    }
+    record_metrics(job, 0, "validation", score(vote(found, validation.rows()), validation.labels));
   }
 
   // The model: the whole index, every rank's rows in rank order (the index's numbering).
@@ -205,6 +202,10 @@ std::vector<Neighbor> Knn::neighbors(const Tensor& features) const {
 }
 
 Predictions Knn::predict(const Dataset& data) { return vote(neighbors(data.features), data.rows()); }
+
+MetricValues Knn::score(const Predictions& predictions, const Tensor& labels) const {
+  return service_metric_report(predictions, labels, num_features());
+}
 
 Predictions Knn::vote(const std::vector<Neighbor>& found, std::int64_t rows) const {
   Predictions predictions;

@@ -33,6 +33,8 @@ class Knn : public Algorithm {
   TaskKind task() const override { return task_; }
   std::int64_t num_features() const override { return reduction_.input_dimension(); }
   std::int64_t num_classes() const override { return num_classes_; }
+  // The managed service's metric names (evaluation.h).
+  MetricValues score(const Predictions& predictions, const Tensor& labels) const override;
 
   // Each row's k nearest rows of the index, nearest first (rows·k of them).
   std::vector<Neighbor> neighbors(const Tensor& features) const;
