@@ -16,7 +16,7 @@ results=()
 for round in $(seq "$ROUNDS"); do
   results+=("$(OMP_NUM_THREADS=1 mpirun -np 2 --bind-to core "$build_dir/bench/mlp_throughput" | tee /dev/stderr | tail -1)")
   results+=("$(OMP_NUM_THREADS=2 "$build_dir/bench/mlp_throughput" --batch 512 | tee /dev/stderr | tail -1)")
-  results+=("$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$root/bench/mlp_pytorch_ddp.py" --ranks 2 \
+  results+=("$("${peer_env[@]}" /usr/bin/python3 "$root/bench/mlp_pytorch_ddp.py" --ranks 2 \
     --threads 1 | tee /dev/stderr | tail -1)")
 done
 

@@ -24,6 +24,6 @@ trap 'rm -rf "$(dirname "$job")"' EXIT
 OMP_NUM_THREADS=$threads "$build_dir/launcher/tern" train --algorithm mlp --quiet --device "$device" \
   --train "$data/train.h5" --test "$data/test.h5" --output-dir "$job" \
   --hyperparameters "$root/cluster-configs/fashion-mnist-mlp.json" --hp epochs="$epochs" --hp precision="$precision"
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads /usr/bin/python3 \
+"${peer_env[@]}" OMP_NUM_THREADS=$threads /usr/bin/python3 \
   "$root/bench/fashion_mnist_pytorch.py" --train "$data/train.h5" --test "$data/test.h5" --device "$device" \
   --precision "$precision" --epochs "$epochs" --threads "$threads" --tern-job "$job"

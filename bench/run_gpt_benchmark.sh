@@ -5,7 +5,7 @@
 # prints tokens/s and the ratios. Installs the peer (python3-torch) and builds Tern if needed.
 source "$(dirname "$0")/prepare.sh"
 
-torch_line=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=2 /usr/bin/python3 \
+torch_line=$("${peer_env[@]}" OMP_NUM_THREADS=2 /usr/bin/python3 \
   "$root/bench/gpt_pytorch.py" --threads 2 | tee /dev/stderr | tail -1)
 tern_line=$(OMP_NUM_THREADS=2 "$build_dir/bench/gpt_throughput" | tee /dev/stderr | tail -1)
 data_parallel_line=$(OMP_NUM_THREADS=1 mpirun -np 2 --bind-to core "$build_dir/bench/gpt_throughput" |

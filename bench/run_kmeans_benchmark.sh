@@ -17,9 +17,9 @@ OMP_NUM_THREADS=1 mpirun -np 2 --oversubscribe --bind-to none "$build_dir/launch
   --quiet --train "$data" --output-dir "$scratch/ranks" --hp k=10
 rows=$(/usr/bin/python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['kmeans_initial_rows']))" \
   "$scratch/threads/job.json")
-# scikit-learn: Debian's python3; OpenBLAS must see the real CPU (see README, "Benchmarks").
+# scikit-learn: Debian's python3; on the CPU's best OpenBLAS kernels (peer_env, prepare.sh).
 for dtype in float32 float64; do
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
+  "${peer_env[@]}" OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
     /usr/bin/python3 "$root/bench/kmeans_sklearn.py" --data "$data" --initial-rows "$rows" --dtype $dtype \
     > "$scratch/sklearn-$dtype.json"
 done

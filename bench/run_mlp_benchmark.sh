@@ -5,8 +5,8 @@
 source "$(dirname "$0")/prepare.sh"
 threads=${THREADS:-2}
 
-# PyTorch: Debian's python3; OpenBLAS must see the real CPU (see README, "Benchmarks").
-torch_line=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads \
+# PyTorch: Debian's python3; on the CPU's best OpenBLAS kernels (peer_env, prepare.sh).
+torch_line=$("${peer_env[@]}" OMP_NUM_THREADS=$threads \
   /usr/bin/python3 "$root/bench/mlp_pytorch.py" --threads "$threads" | tee /dev/stderr | tail -1)
 tern_line=$(OMP_NUM_THREADS=$threads OMP_PROC_BIND=close "$build_dir/bench/mlp_throughput" | tee /dev/stderr | tail -1)
 

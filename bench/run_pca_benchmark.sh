@@ -14,8 +14,8 @@ trap 'rm -rf "$scratch"' EXIT
 
 for mode in regular randomized; do
   solver=$([[ $mode == regular ]] && echo full || echo randomized)
-  # scikit-learn: Debian's python3; OpenBLAS must see the real CPU (see README, "Benchmarks").
-  peer=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
+  # scikit-learn: Debian's python3; on the CPU's best OpenBLAS kernels (peer_env, prepare.sh).
+  peer=$("${peer_env[@]}" OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads \
     /usr/bin/python3 "$root/bench/pca_sklearn.py" --data "$data" --components "$components" --solver "$solver")
   OMP_NUM_THREADS=$threads "$build_dir/launcher/tern" train --algorithm pca --quiet --train "$data" \
     --output-dir "$scratch/$mode" --hp num_components="$components" --hp algorithm_mode=$mode

@@ -2,7 +2,8 @@
 # Installs what Tern needs from Debian 12 packages. Shared by the README's commands, CI and
 # docker/. Usage: scripts/install-deps.sh [--bench] [--gpu-bundle]
 #   (default)     build tools, libraries, and the packages that ship the real data sets
-#   --bench       also the peers the benchmarks compare against (PyTorch with OpenBLAS)
+#   --bench       also the peers the benchmarks compare against (PyTorch with OpenBLAS, FAISS,
+#                 LIBLINEAR)
 #   --gpu-bundle  also what scripts/gpu-bundle.sh packs with (patchelf, xz)
 # Skips apt entirely when everything is already installed.
 set -euo pipefail
@@ -20,7 +21,7 @@ packages=(
 )
 for option in "$@"; do
   case $option in
-    --bench) packages+=(python3-torch libopenblas0-openmp) ;;
+    --bench) packages+=(python3-torch libopenblas0-openmp python3-faiss liblinear-tools) ;;
     --gpu-bundle) packages+=(patchelf xz-utils) ;;
     *) echo "install-deps: unknown option $option" >&2; exit 2 ;;
   esac

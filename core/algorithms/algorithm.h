@@ -25,6 +25,9 @@ struct Predictions {
   TaskKind task = TaskKind::regression;
   Tensor scores;
   Tensor labels;
+  // Binary classification: a row is labelled 1 when its score is above this (linear-learner
+  // calibrates it on validation data).
+  float decision_threshold = binary_decision_threshold;
 };
 
 class Algorithm {

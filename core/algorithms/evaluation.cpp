@@ -28,7 +28,8 @@ MetricValues Algorithm::score(const Predictions& predictions, const Tensor& labe
 MetricValues metric_report(const Predictions& predictions, const Tensor& labels, std::int64_t num_features) {
   switch (predictions.task) {
     case TaskKind::binary_classification:
-      return binary_classification_metrics(labels.values(), predictions.scores.values());
+      return binary_classification_metrics(labels.values(), predictions.scores.values(),
+                                           predictions.decision_threshold);
     case TaskKind::multiclass_classification:
       return multiclass_classification_metrics(labels.values(), predictions.scores.values(), predictions.scores.dim(1));
     case TaskKind::regression:
@@ -76,6 +77,7 @@ Predictions predict_across_ranks(Algorithm& model, const Dataset& data, Communic
   for (std::int64_t& count : score_counts) count *= scores_per_row;
   Predictions all;
   all.task = local.task;
+  all.decision_threshold = local.decision_threshold;
   Shape scores_shape = local.scores.shape();
   scores_shape[0] = data.rows();
   all.scores = Tensor::empty(scores_shape);

@@ -125,6 +125,14 @@ std::int64_t HyperparameterReader::integer_or_keyword(const std::string& name, c
   return static_cast<std::int64_t>(parse_number(name, text, range, true));
 }
 
+std::optional<double> HyperparameterReader::real_or_keyword(const std::string& name, const std::string& default_value,
+                                                            const std::string& keyword, Range range) {
+  const std::string text = take(name).value_or(default_value);
+  resolved_[name] = text;
+  if (text == keyword) return std::nullopt;
+  return parse_number(name, text, range, false);
+}
+
 void HyperparameterReader::finish() const {
   for (const auto& [name, value] : given_) {
     if (read_.contains(name)) continue;

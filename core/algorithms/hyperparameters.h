@@ -45,6 +45,10 @@ class HyperparameterReader {
   // An integer or a keyword standing for a special value (mini_batch_size=full).
   std::int64_t integer_or_keyword(const std::string& name, const std::string& default_value,
                                   const std::string& keyword, std::int64_t keyword_value, Range range = {});
+  // A number, or a keyword standing for "choose for me" (learning_rate=auto): nullopt for the
+  // keyword.
+  std::optional<double> real_or_keyword(const std::string& name, const std::string& default_value,
+                                        const std::string& keyword, Range range = {});
   bool given(const std::string& name) const { return given_.contains(name); }
 
   // Throws if any given hyperparameter was never read. Call after the last read.

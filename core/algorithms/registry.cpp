@@ -6,6 +6,7 @@
 #include "core/algorithms/gpt_language_model.h"
 #include "core/algorithms/kmeans.h"
 #include "core/algorithms/knn.h"
+#include "core/algorithms/linear_learner.h"
 #include "core/algorithms/mlp.h"
 #include "core/algorithms/pca.h"
 #include "core/io/model_file.h"
@@ -18,6 +19,7 @@ const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factor
       {"gpt", [] { return std::make_unique<GptLanguageModel>(); }},
       {"kmeans", [] { return std::make_unique<KMeans>(); }},
       {"knn", [] { return std::make_unique<Knn>(); }},
+      {"linear-learner", [] { return std::make_unique<LinearLearner>(); }},
       {"mlp", [] { return std::make_unique<Mlp>(); }},
       {"pca", [] { return std::make_unique<Pca>(); }},
   };

@@ -23,9 +23,10 @@ namespace tern {
 
 class RowShard {
  public:
-  // `task` decides which label checks apply (finiteness only, for projection and clustering).
+  // `task` (and num_classes, for multiclass) decides which label checks apply (finiteness only,
+  // for regression, projection and clustering).
   RowShard(const std::filesystem::path& path, const Communicator& comm, IngestionMode mode, std::int64_t chunk_rows,
-           TaskKind task, const std::string& channel);
+           TaskKind task, const std::string& channel, int num_classes = 1);
 
   std::int64_t total_rows() const { return file_->num_rows(); }
   std::int64_t num_features() const { return file_->num_features(); }

@@ -27,8 +27,8 @@ bool any_positive(std::span<const float> labels) {
 }  // namespace
 
 MetricValues binary_classification_metrics(std::span<const float> labels,
-                                           std::span<const float> positive_probabilities) {
-  const std::vector<float> predictions = threshold_classes(positive_probabilities, binary_decision_threshold);
+                                           std::span<const float> positive_probabilities, float threshold) {
+  const std::vector<float> predictions = threshold_classes(positive_probabilities, threshold);
   const ConfusionMatrix confusion = confusion_matrix(labels, predictions, 2);
   MetricValues metrics = {
       {"accuracy", accuracy(labels, predictions)},

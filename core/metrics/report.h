@@ -21,11 +21,12 @@ using MetricValues = std::vector<std::pair<std::string, double>>;
 inline constexpr float binary_decision_threshold = 0.5f;
 
 // From 0/1 labels and P(class 1) per row:
-//   accuracy, precision, recall, f1 (of class 1, at binary_decision_threshold), roc_auc,
+//   accuracy, precision, recall, f1 (of class 1, predicted when P > threshold), roc_auc,
 //   pr_auc (average precision), log_loss.
 // roc_auc is left out when the labels hold one class only, pr_auc when no label is 1.
 MetricValues binary_classification_metrics(std::span<const float> labels,
-                                           std::span<const float> positive_probabilities);
+                                           std::span<const float> positive_probabilities,
+                                           float threshold = binary_decision_threshold);
 
 // From class-index labels and [rows, num_classes] probabilities, predicting the argmax:
 //   accuracy, precision_macro, recall_macro, f1_macro, precision_weighted, recall_weighted,

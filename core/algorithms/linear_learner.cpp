@@ -1,0 +1,720 @@
+#include "core/algorithms/linear_learner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <optional>
+
+#include "core/algorithms/evaluation.h"
+#include "core/algorithms/hyperparameters.h"
+#include "core/data/batch_stream.h"
+#include "core/data/distribution.h"
+#include "core/data/row_shard.h"
+#include "core/io/model_file.h"
+#include "core/optim/optimizer.h"
+#include "core/random/random.h"
+#include "kernels/common/philox.h"
+#include "kernels/cpu/gemm.h"
+
+namespace tern {
+
+namespace {
+
+enum class Selection { accuracy, f_beta, precision_at_target_recall, recall_at_target_precision, loss_function };
+
+struct LinearLearnerConfig {
+  TaskKind task = TaskKind::regression;
+  std::int64_t num_classes = 1;
+  LinearLoss loss;
+  OptimizerConfig optimizer;
+  std::optional<double> learning_rate, wd, l1;  // nullopt: auto
+  std::int64_t mini_batch_size = 1000;
+  std::int64_t epochs = 15;
+  bool use_bias = true;
+  bool normalize_data = true;
+  bool normalize_label = false;
+  std::int64_t num_point_for_scaler = 10000;
+  std::int64_t patience = 3;
+  double tolerance = 0.001;
+  std::int64_t num_models = 1;
+  Selection selection = Selection::accuracy;
+  double f_beta = 1.0, target_recall = 0.8, target_precision = 0.8;
+  std::optional<double> positive_weight = 1.0;  // nullopt: balanced
+  bool vary_positive_weight = false;            // positive_example_weight_mult=auto
+  bool balance_multiclass_weights = false;
+  std::uint64_t seed = 0;
+};
+
+LinearLearnerConfig read_hyperparameters(HyperparameterReader& read, std::int64_t features) {
+  LinearLearnerConfig config;
+  TERN_CHECK(read.given("predictor_type"), "hyperparameter 'predictor_type' is required for linear-learner ",
+             "(binary_classifier, multiclass_classifier or regressor)");
+  const std::string predictor =
+      read.choice("predictor_type", "regressor", {"binary_classifier", "multiclass_classifier", "regressor"});
+  config.task = predictor == "binary_classifier"       ? TaskKind::binary_classification
+                : predictor == "multiclass_classifier" ? TaskKind::multiclass_classification
+                                                       : TaskKind::regression;
+  if (config.task == TaskKind::multiclass_classification) {
+    TERN_CHECK(read.given("num_classes"), "hyperparameter 'num_classes' is required for multiclass_classifier");
+    config.num_classes = read.integer("num_classes", 3, Range::at_least(3));
+  } else if (config.task == TaskKind::binary_classification) {
+    config.num_classes = read.integer("num_classes", 2, Range::between(2, 2));
+  }
+  const std::int64_t feature_dim = read.integer("feature_dim", features, Range::at_least(1));
+  TERN_CHECK(feature_dim == features, "hyperparameter 'feature_dim' (", feature_dim, ") does not match the data's ",
+             features, " features");
+
+  // The loss, and which predictor types take it.
+  std::string loss = read.choice("loss", "auto",
+                                 {"auto", "logistic", "hinge_loss", "softmax_loss", "squared_loss", "absolute_loss",
+                                  "eps_insensitive_squared_loss", "eps_insensitive_absolute_loss", "quantile_loss",
+                                  "huber_loss"});
+  const std::vector<std::string> allowed =
+      config.task == TaskKind::binary_classification       ? std::vector<std::string>{"logistic", "hinge_loss"}
+      : config.task == TaskKind::multiclass_classification ? std::vector<std::string>{"softmax_loss"}
+                                                           : std::vector<std::string>{"squared_loss", "absolute_loss",
+                                                                                      "eps_insensitive_squared_loss",
+                                                                                      "eps_insensitive_absolute_loss",
+                                                                                      "quantile_loss", "huber_loss"};
+  if (loss == "auto") loss = allowed.front();
+  if (std::find(allowed.begin(), allowed.end(), loss) == allowed.end()) {
+    std::string names;
+    for (const std::string& name : allowed) names += (names.empty() ? "" : ", ") + name;
+    throw Error("hyperparameter 'loss' of linear-learner: " + loss + " does not fit predictor_type " + predictor +
+                " (it takes " + names + ")");
+  }
+  config.loss.kind = parse_linear_loss(loss);
+  config.loss.margin = read.real("margin", 1.0, Range::positive());
+  config.loss.insensitivity = read.real("loss_insensitivity", 0.01, Range::non_negative());
+  config.loss.quantile = read.real("quantile", 0.5, {0.0, 1.0, true});
+  TERN_CHECK(config.loss.quantile < 1.0, "hyperparameter 'quantile' of linear-learner must be in (0, 1)");
+  config.loss.huber_delta = read.real("huber_delta", 1.0, Range::positive());
+
+  const std::string optimizer = read.choice("optimizer", "auto", {"auto", "sgd", "adam", "rmsprop"});
+  config.optimizer.kind = parse_optimizer(optimizer == "auto" ? "adam" : optimizer);
+  config.optimizer.momentum = static_cast<float>(read.real("momentum", 0.0, {0.0, 1.0, false}));
+  config.optimizer.beta_1 = static_cast<float>(read.real("beta_1", 0.9, {0.0, 1.0, false}));
+  config.optimizer.beta_2 = static_cast<float>(read.real("beta_2", 0.999, {0.0, 1.0, false}));
+  config.learning_rate = read.real_or_keyword("learning_rate", "auto", "auto", Range::positive());
+  config.wd = read.real_or_keyword("wd", "auto", "auto", Range::non_negative());
+  config.l1 = read.real_or_keyword("l1", "auto", "auto", Range::non_negative());
+
+  config.mini_batch_size = read.integer("mini_batch_size", 1000, Range::at_least(1));
+  config.epochs = read.integer("epochs", 15, Range::at_least(1));
+  config.use_bias = read.boolean("use_bias", true);
+  config.normalize_data = read.boolean("normalize_data", true);
+  const std::string normalize_label = read.choice("normalize_label", "auto", {"auto", "true", "false"});
+  TERN_CHECK(normalize_label != "true" || config.task == TaskKind::regression,
+             "hyperparameter 'normalize_label' applies to regressors only");
+  config.normalize_label = config.task == TaskKind::regression && normalize_label != "false";
+  config.num_point_for_scaler = read.integer("num_point_for_scaler", 10000, Range::at_least(1));
+  config.patience = read.integer("early_stopping_patience", 3, Range::at_least(1));
+  config.tolerance = read.real("early_stopping_tolerance", 0.001, Range::non_negative());
+  const bool all_given = config.learning_rate && config.wd && config.l1;
+  config.num_models = read.integer_or_keyword("num_models", "auto", "auto", all_given ? 1 : 8, Range::at_least(1));
+
+  const std::string selection = read.choice(
+      "binary_classifier_model_selection_criteria", "accuracy",
+      {"accuracy", "f_beta", "precision_at_target_recall", "recall_at_target_precision", "loss_function"});
+  config.selection = selection == "accuracy"                     ? Selection::accuracy
+                     : selection == "f_beta"                     ? Selection::f_beta
+                     : selection == "precision_at_target_recall" ? Selection::precision_at_target_recall
+                     : selection == "recall_at_target_precision" ? Selection::recall_at_target_precision
+                                                                 : Selection::loss_function;
+  config.f_beta = read.real("f_beta", 1.0, Range::positive());
+  config.target_recall = read.real("target_recall", 0.8, {0.0, 1.0, false});
+  config.target_precision = read.real("target_precision", 0.8, {0.0, 1.0, false});
+  const auto positive_weight = read.real_or_keyword("positive_example_weight_mult", "1.0", "balanced", Range::positive());
+  config.positive_weight = positive_weight;
+  // "auto" is read as a number first; any other word fails there, naming the hyperparameter.
+  if (read.resolved().at("positive_example_weight_mult") == "auto") {
+    config.vary_positive_weight = true;
+    config.positive_weight = 1.0;
+  }
+  TERN_CHECK(config.task == TaskKind::binary_classification || (!read.given("positive_example_weight_mult")),
+             "hyperparameter 'positive_example_weight_mult' applies to binary_classifier only");
+  config.balance_multiclass_weights = read.boolean("balance_multiclass_weights", false);
+  TERN_CHECK(config.task == TaskKind::multiclass_classification || !config.balance_multiclass_weights,
+             "hyperparameter 'balance_multiclass_weights' applies to multiclass_classifier only");
+  config.seed = static_cast<std::uint64_t>(read.integer("seed", 0, Range::non_negative()));
+  read.finish();
+  return config;
+}
+
+// What varies between the num_models models: the hyperparameters left on auto.
+struct ModelSettings {
+  double learning_rate = 0.0, wd = 0.0, l1 = 0.0;
+  bool balanced_positive_weight = false;
+};
+
+std::vector<ModelSettings> model_settings(const LinearLearnerConfig& config) {
+  static const double kRateFactors[] = {1.0, 0.3, 3.0, 0.1};
+  static const double kWeightDecays[] = {0.0, 1e-4, 1e-3, 1e-2};
+  const double default_rate = config.optimizer.kind == OptimizerKind::sgd ? 0.1 : 0.01;
+  std::vector<ModelSettings> models;
+  for (std::int64_t m = 0; m < config.num_models; ++m) {
+    ModelSettings settings;
+    settings.learning_rate = config.learning_rate.value_or(default_rate * kRateFactors[m % 4]);
+    settings.wd = config.wd.value_or(kWeightDecays[(m / 4 + m) % 4]);
+    settings.l1 = config.l1.value_or(0.0);
+    settings.balanced_positive_weight = config.vary_positive_weight ? m % 2 == 1 : !config.positive_weight;
+    models.push_back(settings);
+  }
+  return models;
+}
+
+// The scaler and the label counts: μ and σ of each feature (and of the label, for regressors)
+// over a sample of about num_point_for_scaler rows (each row kept with probability
+// num_point_for_scaler / N, by a seeded draw of its own), and every row's label counted.
+struct DataSummary {
+  std::vector<double> mean, inverse_std;  // per feature
+  double label_mean = 0.0, label_std = 1.0;
+  std::vector<double> class_counts;       // classifiers
+  std::int64_t rows = 0;
+};
+
+DataSummary summarise(const RowShard& shard, const LinearLearnerConfig& config, Communicator& comm) {
+  const std::int64_t features = shard.num_features(), total = shard.total_rows();
+  const auto classes = static_cast<std::size_t>(config.task == TaskKind::regression ? 0 : config.num_classes);
+  const double keep = std::min(1.0, static_cast<double>(config.num_point_for_scaler) / static_cast<double>(total));
+  const std::uint64_t stream = stream_id("linear_learner.scaler");
+  // Σx, Σx², Σy, Σy², n over the sample, then the class counts over all rows.
+  std::vector<double> sums(static_cast<std::size_t>(2 * features + 3) + classes, 0.0);
+  double* feature_sums = sums.data();
+  double* square_sums = sums.data() + features;
+  double* label_moments = sums.data() + 2 * features;
+  double* counts = label_moments + 3;
+  shard.for_each_chunk([&](const Dataset& chunk) {
+    for (std::int64_t i = 0; i < chunk.rows(); ++i) {
+      const float label = chunk.labels.data<float>()[i];
+      if (classes > 0) counts[static_cast<std::size_t>(label)] += 1.0;
+      if (kernels::philox_uniform_double(config.seed, static_cast<std::uint64_t>(chunk.first_row + i), stream) >= keep)
+        continue;
+      const float* x = chunk.features.data<float>() + i * features;
+      for (std::int64_t f = 0; f < features; ++f) {
+        feature_sums[f] += x[f];
+        square_sums[f] += static_cast<double>(x[f]) * x[f];
+      }
+      label_moments[0] += label;
+      label_moments[1] += static_cast<double>(label) * label;
+      label_moments[2] += 1.0;
+    }
+  });
+  allreduce(comm, std::span<double>(sums), ReduceOp::sum);
+  DataSummary summary;
+  summary.rows = total;
+  summary.class_counts.assign(counts, counts + classes);
+  const double n = std::max(label_moments[2], 1.0);
+  const auto standard_deviation = [n](double sum, double square_sum) {
+    const double mean = sum / n;
+    const double deviation = std::sqrt(std::max(square_sum / n - mean * mean, 0.0));
+    return deviation > 1e-12 * std::max(1.0, std::abs(mean)) ? deviation : 1.0;  // a constant column stays as is
+  };
+  for (std::int64_t f = 0; f < features; ++f) {
+    summary.mean.push_back(config.normalize_data ? feature_sums[f] / n : 0.0);
+    summary.inverse_std.push_back(config.normalize_data ? 1.0 / standard_deviation(feature_sums[f], square_sums[f]) : 1.0);
+  }
+  if (config.normalize_label) {
+    summary.label_mean = label_moments[0] / n;
+    summary.label_std = standard_deviation(label_moments[0], label_moments[1]);
+  }
+  return summary;
+}
+
+// The num_models models side by side: rows m·O .. m·O + O − 1 of W [M·O, D] and b [M·O] are
+// model m's (O outputs each), so one GEMM gives every model's outputs for a batch.
+class LinearModels {
+ public:
+  LinearModels(const LinearLearnerConfig& config, std::vector<ModelSettings> settings, const DataSummary& summary,
+               std::int64_t features)
+      : config_(config),
+        settings_(std::move(settings)),
+        summary_(summary),
+        outputs_(config.task == TaskKind::multiclass_classification ? config.num_classes : 1),
+        features_(features),
+        weights_(Tensor::zeros({count() * outputs_, features})),
+        bias_(Tensor::zeros({count() * outputs_})),
+        weight_grads_(Tensor::zeros({count() * outputs_, features})),
+        bias_grads_(Tensor::zeros({count() * outputs_})) {
+    for (std::int64_t m = 0; m < count(); ++m) {
+      const std::int64_t first = m * outputs_, last = first + outputs_;
+      parameters_.push_back(std::make_unique<Parameter>("model" + std::to_string(m) + ".weight",
+                                                        weights_.rows(first, last), weight_grads_.rows(first, last)));
+      parameters_.push_back(std::make_unique<Parameter>("model" + std::to_string(m) + ".bias",
+                                                        bias_.rows(first, last), bias_grads_.rows(first, last)));
+      OptimizerConfig weight_config = config.optimizer;
+      weight_config.weight_decay = static_cast<float>(settings_[static_cast<std::size_t>(m)].wd);
+      weight_config.l1 = static_cast<float>(settings_[static_cast<std::size_t>(m)].l1);
+      OptimizerConfig bias_config = config.optimizer;  // the bias is not regularised
+      optimizers_.emplace_back(weight_config, std::vector<Parameter*>{parameters_[2 * m].get()});
+      optimizers_.emplace_back(bias_config, std::vector<Parameter*>{parameters_[2 * m + 1].get()});
+    }
+    // Row weights: class 1's for binary classifiers (per model), each class's for multiclass.
+    const std::vector<double>& counts = summary.class_counts;
+    for (const ModelSettings& model : settings_) {
+      positive_weights_.push_back(model.balanced_positive_weight && counts.size() == 2 && counts[1] > 0
+                                      ? counts[0] / counts[1]
+                                      : config.positive_weight.value_or(1.0));
+    }
+    class_weights_.assign(static_cast<std::size_t>(std::max<std::int64_t>(config.num_classes, 1)), 1.0);
+    if (config.balance_multiclass_weights) {
+      for (std::size_t c = 0; c < counts.size(); ++c)
+        class_weights_[c] = counts[c] > 0 ? static_cast<double>(summary.rows) / (static_cast<double>(counts.size()) * counts[c]) : 1.0;
+    }
+  }
+
+  std::int64_t count() const { return static_cast<std::int64_t>(settings_.size()); }
+  std::int64_t outputs() const { return outputs_; }
+  const ModelSettings& settings(std::int64_t m) const { return settings_[static_cast<std::size_t>(m)]; }
+  double positive_weight(std::int64_t m) const { return positive_weights_[static_cast<std::size_t>(m)]; }
+
+  // x̂ = (x − μ) / σ of raw rows [n, D].
+  Tensor standardized(const Tensor& rows) const {
+    Tensor x = Tensor::empty(rows.shape());
+    const std::int64_t n = rows.dim(0);
+#pragma omp parallel for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) {
+      for (std::int64_t f = 0; f < features_; ++f) {
+        const auto k = static_cast<std::size_t>(f);
+        x.data<float>()[i * features_ + f] =
+            static_cast<float>((rows.data<float>()[i * features_ + f] - summary_.mean[k]) * summary_.inverse_std[k]);
+      }
+    }
+    return x;
+  }
+
+  // Z = x̂ Wᵀ + b for standardised rows [n, D]: every model's outputs [n, M·O].
+  Tensor outputs(const Tensor& x) const {
+    const std::int64_t n = x.dim(0), total = count() * outputs_;
+    Tensor z = Tensor::empty({n, total});
+    for (std::int64_t i = 0; i < n; ++i) std::copy_n(bias_.data<float>(), total, z.data<float>() + i * total);
+    if (n > 0) {
+      kernels::cpu::gemm(kernels::Transpose::no, kernels::Transpose::yes, n, total, features_, 1.0f, x.data<float>(),
+                         features_, weights_.data<float>(), features_, 1.0f, z.data<float>(), total);
+    }
+    return z;
+  }
+
+  // The label as the loss sees it (standardised for regressors with normalize_label).
+  double target(float label) const { return (label - summary_.label_mean) / summary_.label_std; }
+
+  // Each model's summed (weighted) loss over the rows; with `derivatives`, fills it [n, M·O]
+  // with s_i ∂ℓ/∂z.
+  std::vector<double> losses(const Tensor& z, const Tensor& labels, Tensor* derivatives, bool weighted) const {
+    const std::int64_t n = z.dim(0), total = count() * outputs_;
+    std::vector<double> sums(static_cast<std::size_t>(count()), 0.0);
+    for (std::int64_t m = 0; m < count(); ++m) {
+      double sum = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : sum)
+      for (std::int64_t i = 0; i < n; ++i) {
+        const float label = labels.data<float>()[i];
+        const float* zi = z.data<float>() + i * total + m * outputs_;
+        float* gradient = derivatives ? derivatives->data<float>() + i * total + m * outputs_ : nullptr;
+        if (config_.loss.kind == LinearLossKind::softmax) {
+          const double weight = weighted ? class_weights_[static_cast<std::size_t>(label)] : 1.0;
+          sum += weight * softmax_loss(zi, static_cast<int>(outputs_), static_cast<int>(label), gradient);
+          if (gradient) {
+            for (std::int64_t o = 0; o < outputs_; ++o) gradient[o] = static_cast<float>(gradient[o] * weight);
+          }
+          continue;
+        }
+        const double weight = weighted && label == 1.0f ? positive_weights_[static_cast<std::size_t>(m)] : 1.0;
+        const double y = target(label);
+        sum += weight * loss_value(config_.loss, zi[0], y);
+        if (gradient) gradient[0] = static_cast<float>(weight * loss_derivative(config_.loss, zi[0], y));
+      }
+      sums[static_cast<std::size_t>(m)] = sum;
+    }
+    return sums;
+  }
+
+  // Gradient sums of a batch: ∂/∂W = derivativesᵀ x̂, ∂/∂b = column sums (this rank's rows).
+  void accumulate_gradients(const Tensor& x, const Tensor& derivatives) {
+    const std::int64_t n = x.dim(0), total = count() * outputs_;
+    if (n == 0) {
+      std::fill_n(weight_grads_.data<float>(), weight_grads_.numel(), 0.0f);
+      std::fill_n(bias_grads_.data<float>(), bias_grads_.numel(), 0.0f);
+      return;
+    }
+    kernels::cpu::gemm(kernels::Transpose::yes, kernels::Transpose::no, total, features_, n, 1.0f,
+                       derivatives.data<float>(), total, x.data<float>(), features_, 0.0f, weight_grads_.data<float>(),
+                       features_);
+    for (std::int64_t t = 0; t < total; ++t) {
+      double sum = 0.0;
+      for (std::int64_t i = 0; i < n; ++i) sum += derivatives.data<float>()[i * total + t];
+      bias_grads_.data<float>()[t] = config_.use_bias ? static_cast<float>(sum) : 0.0f;
+    }
+  }
+
+  // Sums the ranks' gradient sums, makes them means over the global batch's rows and steps
+  // every model at its own learning rate.
+  void step(Communicator& comm, double global_rows) {
+    comm.allreduce(weight_grads_.data<float>(), weight_grads_.numel(), CommType::f32, ReduceOp::sum);
+    comm.allreduce(bias_grads_.data<float>(), bias_grads_.numel(), CommType::f32, ReduceOp::sum);
+    const auto scale = static_cast<float>(1.0 / global_rows);
+    for (float& g : weight_grads_.values()) g *= scale;
+    for (float& g : bias_grads_.values()) g *= scale;
+    for (std::int64_t m = 0; m < count(); ++m) {
+      const auto rate = static_cast<float>(settings(m).learning_rate);
+      optimizers_[static_cast<std::size_t>(2 * m)].step(rate);
+      if (config_.use_bias) optimizers_[static_cast<std::size_t>(2 * m + 1)].step(rate);
+    }
+  }
+
+  // Model m over the raw features: W/σ, b − W μ/σ, and the label's scale undone.
+  std::pair<Tensor, Tensor> folded(std::int64_t m) const {
+    Tensor weights = Tensor::empty({outputs_, features_}), bias = Tensor::empty({outputs_});
+    for (std::int64_t o = 0; o < outputs_; ++o) {
+      const float* w = weights_.data<float>() + (m * outputs_ + o) * features_;
+      double b = bias_.data<float>()[m * outputs_ + o];
+      for (std::int64_t f = 0; f < features_; ++f) {
+        const auto k = static_cast<std::size_t>(f);
+        const double raw = w[f] * summary_.inverse_std[k];
+        b -= raw * summary_.mean[k];
+        weights.data<float>()[o * features_ + f] = static_cast<float>(raw * summary_.label_std);
+      }
+      bias.data<float>()[o] = static_cast<float>(b * summary_.label_std + summary_.label_mean);
+    }
+    return {weights, bias};
+  }
+
+ private:
+  const LinearLearnerConfig& config_;
+  std::vector<ModelSettings> settings_;
+  const DataSummary& summary_;
+  std::int64_t outputs_, features_;
+  Tensor weights_, bias_, weight_grads_, bias_grads_;
+  std::vector<std::unique_ptr<Parameter>> parameters_;
+  std::vector<Optimizer> optimizers_;
+  std::vector<double> positive_weights_, class_weights_;
+};
+
+double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+// A binary classifier's best decision threshold on some rows by the selection criterion, and
+// the criterion's value there. Rows with P(1) > threshold are predicted 1; every cut between
+// two distinct scores (and above and below all) is tried, the first best kept.
+struct Calibration {
+  double value = -1.0;
+  float threshold = 0.5f;
+};
+
+Calibration calibrate(std::vector<std::pair<float, float>> scored, const LinearLearnerConfig& config) {
+  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const auto n = static_cast<double>(scored.size());
+  double positives = 0.0;
+  for (const auto& row : scored) positives += row.second;
+  const double negatives = n - positives;
+  Calibration best;
+  double true_positives = 0.0, false_positives = 0.0;
+  for (std::size_t j = 0; j <= scored.size(); ++j) {
+    if (j > 0) {
+      (scored[j - 1].second == 1.0f ? true_positives : false_positives) += 1.0;
+      if (j < scored.size() && scored[j].first == scored[j - 1].first) continue;  // not a cut
+    }
+    const double predicted = true_positives + false_positives;
+    const double precision = predicted > 0 ? true_positives / predicted : 1.0;
+    const double recall = positives > 0 ? true_positives / positives : 1.0;
+    double value = 0.0;
+    switch (config.selection) {
+      case Selection::accuracy: value = (true_positives + negatives - false_positives) / n; break;
+      case Selection::f_beta: {
+        const double b2 = config.f_beta * config.f_beta;
+        value = precision + recall > 0 ? (1 + b2) * precision * recall / (b2 * precision + recall) : 0.0;
+        break;
+      }
+      case Selection::precision_at_target_recall: value = recall >= config.target_recall ? precision : 0.0; break;
+      case Selection::recall_at_target_precision: value = precision >= config.target_precision ? recall : 0.0; break;
+      case Selection::loss_function: break;
+    }
+    if (value > best.value) {
+      best.value = value;
+      best.threshold = j == 0               ? scored.front().first
+                       : j < scored.size() ? scored[j].first
+                                            : std::nextafter(scored.back().first, -1.0f);
+    }
+  }
+  return best;
+}
+
+// Every rank's rows of a 2-D or 1-D tensor, concatenated in rank order on every rank.
+Tensor gather_rows(const Tensor& mine, Communicator& comm) {
+  const std::int64_t rows = mine.dim(0), columns = mine.ndim() == 2 ? mine.dim(1) : 1;
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(comm.size()));
+  comm.allgather(&rows, 1, CommType::i64, counts.data());
+  std::int64_t total = 0;
+  for (std::int64_t& count : counts) {
+    total += count;
+    count *= columns;
+  }
+  Tensor all = Tensor::empty(mine.ndim() == 2 ? Shape{total, columns} : Shape{total});
+  comm.allgatherv(mine.data<float>(), counts, CommType::f32, all.data<float>());
+  return all;
+}
+
+}  // namespace
+
+void LinearLearner::fit(JobContext& job) {
+  Communicator& comm = job.comm;
+  const int rank = comm.rank(), ranks = comm.size();
+  const ChannelShape train = train_channel_shape(job);
+  HyperparameterReader read("linear-learner", job.hyperparameters);
+  const LinearLearnerConfig config = read_hyperparameters(read, train.features);
+  job.resolved_hyperparameters = read.resolved();
+  task_ = config.task;
+  num_classes_ = config.num_classes;
+  loss_ = config.loss;
+  const auto fit_start = std::chrono::steady_clock::now();
+  const std::int64_t features = train.features;
+
+  // One pass over this rank's rows checks them and gathers the scaler and the label counts.
+  const RowShard own(job.channels.at("train"), comm, IngestionMode::pipe, 10000, task_, "train",
+                     static_cast<int>(num_classes_));
+  const DataSummary summary = summarise(own, config, comm);
+  Dataset validation;
+  RowRange validation_share;
+  if (job.has_channel("validation")) {
+    validation = load_dataset(job.channels.at("validation"));
+    validate_dataset(validation, task_, static_cast<int>(num_classes_), "validation");
+    validation_share = rank_rows(validation.rows(), rank, ranks);
+  }
+  LinearModels models(config, model_settings(config), summary, features);
+
+  // Batches: replicated rows give every rank its slice of each global batch; sharded rows each
+  // rank its own batches of B / W rows. Every rank runs the same number of steps.
+  const bool sharded = job.train_distribution == DataDistribution::sharded;
+  const std::int64_t global_batch = std::min(config.mini_batch_size, train.rows);
+  const std::int64_t rank_batch = sharded ? std::max<std::int64_t>(1, global_batch / ranks) : global_batch;
+  const RowRange read_rows = sharded ? own.rows() : RowRange{0, train.rows};
+  std::unique_ptr<DenseReader> reader = open_dense_reader(job.channels.at("train"));
+  std::optional<InMemoryReader> memory_rows;
+  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*reader, read_rows.begin, read_rows.end));
+  const std::int64_t steps_per_epoch =
+      allreduce_value(comm, (read_rows.size() + rank_batch - 1) / rank_batch, ReduceOp::max);
+  job.log.info("linear-learner: " + std::to_string(train.rows) + " rows x " + std::to_string(features) +
+               " features on " + std::to_string(ranks) + " rank(s), " + std::to_string(models.count()) +
+               " model(s) at once, " + linear_loss_name(loss_.kind) + " loss, " + std::to_string(config.epochs) +
+               " epochs of " + std::to_string(steps_per_epoch) + " steps");
+
+  std::int64_t step = 0, epochs_run = 0, epochs_without_progress = 0;
+  double best_objective = std::numeric_limits<double>::infinity();
+  std::vector<double> final_validation_losses;
+  for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
+    const EpochPlan plan{.row_begin = memory_rows ? 0 : read_rows.begin,
+                         .row_end = memory_rows ? read_rows.size() : read_rows.end,
+                         .batch_rows = rank_batch,
+                         .seed = config.seed,
+                         .epoch = static_cast<std::uint64_t>(epoch),
+                         .shuffle = true,
+                         .drop_last = false,
+                         .slice_index = sharded ? 0 : rank,
+                         .slice_count = sharded ? 1 : ranks};
+    std::optional<BatchStream> batches;
+    if (memory_rows) {
+      batches.emplace(memory_rows->dataset(), plan);
+    } else {
+      batches.emplace(*reader, plan, IngestionMode::pipe, job.pipe_memory_bytes);
+    }
+    std::vector<double> epoch_losses(static_cast<std::size_t>(models.count()), 0.0);
+    Batch batch;
+    for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch; ++epoch_step, ++step) {
+      if (!batches->next(batch)) batch = {Tensor::empty({0, features}), Tensor::empty({0}), 0};
+      const Tensor x = models.standardized(batch.features);
+      const Tensor z = models.outputs(x);
+      Tensor derivatives = Tensor::empty(z.shape());
+      const std::vector<double> losses = models.losses(z, batch.labels, &derivatives, true);
+      models.accumulate_gradients(x, derivatives);
+      std::vector<double> totals = losses;
+      totals.push_back(static_cast<double>(batch.features.dim(0)));
+      allreduce(comm, std::span<double>(totals), ReduceOp::sum);
+      if (totals.back() == 0.0) continue;
+      models.step(comm, totals.back());
+      for (std::size_t m = 0; m < epoch_losses.size(); ++m) epoch_losses[m] += totals[m];
+    }
+    ++epochs_run;
+    for (double& loss : epoch_losses) loss /= static_cast<double>(train.rows);
+    const double train_objective = *std::min_element(epoch_losses.begin(), epoch_losses.end());
+    job.metrics.record(step, epoch, "train:objective_loss", train_objective);
+    std::string summary_line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config.epochs) +
+                               ": train objective_loss " + std::to_string(train_objective) + " (best of " +
+                               std::to_string(models.count()) + ")";
+    double objective = train_objective;
+    if (validation.rows() > 0) {
+      const Tensor rows = validation.features.rows(validation_share.begin, validation_share.end);
+      const Tensor labels = validation.labels.rows(validation_share.begin, validation_share.end);
+      final_validation_losses = models.losses(models.outputs(models.standardized(rows)), labels, nullptr, false);
+      allreduce(comm, std::span<double>(final_validation_losses), ReduceOp::sum);
+      for (double& loss : final_validation_losses) loss /= static_cast<double>(validation.rows());
+      objective = *std::min_element(final_validation_losses.begin(), final_validation_losses.end());
+      job.metrics.record(step, epoch, "validation:objective_loss", objective);
+      summary_line += ", validation objective_loss " + std::to_string(objective);
+    }
+    job.log.info(summary_line);
+    // Early stopping: the best model's objective must improve by a relative tolerance.
+    if (objective < best_objective * (1.0 - config.tolerance)) {
+      epochs_without_progress = 0;
+    } else if (++epochs_without_progress >= config.patience) {
+      job.log.info("early stopping: no improvement of the objective by " + std::to_string(config.tolerance) +
+                   " (relative) for " + std::to_string(config.patience) + " epochs");
+      best_objective = std::min(best_objective, objective);
+      break;
+    }
+    best_objective = std::min(best_objective, objective);
+  }
+
+  // Model selection on the validation rows, or on the training rows without them.
+  std::vector<double> criterion(static_cast<std::size_t>(models.count()), 0.0);
+  std::vector<float> thresholds(static_cast<std::size_t>(models.count()), 0.5f);
+  const bool by_threshold = task_ == TaskKind::binary_classification && config.selection != Selection::loss_function;
+  if (!by_threshold && !final_validation_losses.empty()) {
+    for (std::size_t m = 0; m < criterion.size(); ++m) criterion[m] = -final_validation_losses[m];
+  } else {
+    // Every model's outputs on the selection rows, this rank's share, then gathered.
+    std::vector<Tensor> outputs, labels;
+    std::vector<double> losses(criterion.size(), 0.0);
+    const auto score_rows = [&](const Tensor& rows, const Tensor& row_labels) {
+      const Tensor z = models.outputs(models.standardized(rows));
+      const std::vector<double> sums = models.losses(z, row_labels, nullptr, false);
+      for (std::size_t m = 0; m < losses.size(); ++m) losses[m] += sums[m];
+      if (by_threshold) {
+        outputs.push_back(z);
+        labels.push_back(row_labels);
+      }
+    };
+    if (validation.rows() > 0) {
+      score_rows(validation.features.rows(validation_share.begin, validation_share.end),
+                 validation.labels.rows(validation_share.begin, validation_share.end));
+    } else {
+      own.for_each_chunk([&](const Dataset& chunk) { score_rows(chunk.features, chunk.labels); });
+    }
+    allreduce(comm, std::span<double>(losses), ReduceOp::sum);
+    for (std::size_t m = 0; m < criterion.size(); ++m) criterion[m] = -losses[m];
+    if (by_threshold) {
+      std::int64_t rows = 0;
+      for (const Tensor& z : outputs) rows += z.dim(0);
+      Tensor mine = Tensor::empty({rows, models.count()}), mine_labels = Tensor::empty({rows});
+      std::int64_t at = 0;
+      for (std::size_t part = 0; part < outputs.size(); ++part) {
+        std::copy_n(outputs[part].data<float>(), outputs[part].numel(), mine.data<float>() + at * models.count());
+        std::copy_n(labels[part].data<float>(), labels[part].numel(), mine_labels.data<float>() + at);
+        at += outputs[part].dim(0);
+      }
+      const Tensor all = gather_rows(mine, comm), all_labels = gather_rows(mine_labels, comm);
+      for (std::int64_t m = 0; m < models.count(); ++m) {
+        std::vector<std::pair<float, float>> scored(static_cast<std::size_t>(all.dim(0)));
+        for (std::int64_t i = 0; i < all.dim(0); ++i)
+          scored[static_cast<std::size_t>(i)] = {static_cast<float>(sigmoid(all.data<float>()[i * models.count() + m])),
+                                                 all_labels.data<float>()[i]};
+        const Calibration calibration = calibrate(std::move(scored), config);
+        criterion[static_cast<std::size_t>(m)] = calibration.value;
+        thresholds[static_cast<std::size_t>(m)] = calibration.threshold;
+      }
+    }
+  }
+  const auto chosen = std::max_element(criterion.begin(), criterion.end()) - criterion.begin();  // the first of equals
+  std::tie(weights_, bias_) = models.folded(chosen);
+  threshold_ = thresholds[static_cast<std::size_t>(chosen)];
+
+  nlohmann::json candidates = nlohmann::json::array();
+  for (std::int64_t m = 0; m < models.count(); ++m) {
+    const ModelSettings& settings = models.settings(m);
+    candidates.push_back({{"learning_rate", settings.learning_rate},
+                          {"wd", settings.wd},
+                          {"l1", settings.l1},
+                          {"positive_example_weight_mult", models.positive_weight(m)},
+                          {"selection_value", criterion[static_cast<std::size_t>(m)]}});
+  }
+  job.summary["linear_learner"] = {{"selected_model", chosen},
+                                   {"models", candidates},
+                                   {"epochs", epochs_run},
+                                   {"decision_threshold", threshold_},
+                                   {"selected_on", validation.rows() > 0 ? "validation" : "train"}};
+  job.log.info("linear-learner: kept model " + std::to_string(chosen) + " of " + std::to_string(models.count()) +
+               " (learning_rate " + std::to_string(models.settings(chosen).learning_rate) + ", wd " +
+               std::to_string(models.settings(chosen).wd) + ")" +
+               (task_ == TaskKind::binary_classification ? ", decision threshold " + std::to_string(threshold_) : ""));
+  job.metrics.record(step, epochs_run, "train:fit_seconds",
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count());
+  record_validation_metrics(*this, job, step);
+}
+
+MetricValues LinearLearner::score(const Predictions& predictions, const Tensor& labels) const {
+  return service_metric_report(predictions, labels, num_features());
+}
+
+Predictions LinearLearner::predict(const Dataset& data) {
+  TERN_CHECK(weights_.defined(), "linear-learner: no model trained or loaded");
+  check_same_features("model", num_features(), "data", data.num_features());
+  const std::int64_t n = data.rows(), outputs = weights_.dim(0), features = num_features();
+  Tensor z = Tensor::empty({n, outputs});
+  for (std::int64_t i = 0; i < n; ++i) std::copy_n(bias_.data<float>(), outputs, z.data<float>() + i * outputs);
+  if (n > 0) {
+    kernels::cpu::gemm(kernels::Transpose::no, kernels::Transpose::yes, n, outputs, features, 1.0f,
+                       data.features.data<float>(), features, weights_.data<float>(), features, 1.0f, z.data<float>(),
+                       outputs);
+  }
+  Predictions predictions;
+  predictions.task = task_;
+  predictions.decision_threshold = threshold_;
+  predictions.labels = Tensor::empty({n});
+  if (task_ == TaskKind::regression) {
+    predictions.scores = Tensor::from_values({n}, std::vector<float>(z.data<float>(), z.data<float>() + n));
+    predictions.labels = predictions.scores.clone();
+    return predictions;
+  }
+  if (task_ == TaskKind::binary_classification) {
+    predictions.scores = Tensor::empty({n});
+    for (std::int64_t i = 0; i < n; ++i) {
+      const auto probability = static_cast<float>(sigmoid(z.data<float>()[i]));
+      predictions.scores.data<float>()[i] = probability;
+      predictions.labels.data<float>()[i] = probability > threshold_ ? 1.0f : 0.0f;
+    }
+    return predictions;
+  }
+  predictions.scores = Tensor::empty({n, outputs});
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float* zi = z.data<float>() + i * outputs;
+    float* probabilities = predictions.scores.data<float>() + i * outputs;
+    softmax(zi, static_cast<int>(outputs), probabilities);
+    predictions.labels.data<float>()[i] =
+        static_cast<float>(std::max_element(probabilities, probabilities + outputs) - probabilities);
+  }
+  return predictions;
+}
+
+ModelFile LinearLearner::export_model() const {
+  TERN_CHECK(weights_.defined(), "linear-learner: no model trained or loaded");
+  ModelFile file;
+  file.attributes = {{"predictor_type", task_ == TaskKind::binary_classification       ? "binary_classifier"
+                                        : task_ == TaskKind::multiclass_classification ? "multiclass_classifier"
+                                                                                       : "regressor"},
+                     {"num_classes", num_classes_},
+                     {"num_features", num_features()},
+                     {"loss", linear_loss_name(loss_.kind)},
+                     {"decision_threshold", exact_double(threshold_)}};
+  file.tensors.emplace("linear/weights", weights_);
+  file.tensors.emplace("linear/bias", bias_);
+  return file;
+}
+
+void LinearLearner::import_model(const ModelFile& file) {
+  const std::string predictor = file.attributes.at("predictor_type").get<std::string>();
+  task_ = predictor == "binary_classifier"       ? TaskKind::binary_classification
+          : predictor == "multiclass_classifier" ? TaskKind::multiclass_classification
+                                                 : TaskKind::regression;
+  num_classes_ = file.attributes.at("num_classes").get<std::int64_t>();
+  loss_.kind = parse_linear_loss(file.attributes.at("loss").get<std::string>());
+  threshold_ = static_cast<float>(exact_double(file.attributes.at("decision_threshold")));
+  weights_ = file.tensor("linear/weights").clone();
+  bias_ = file.tensor("linear/bias").clone();
+  const std::int64_t outputs = task_ == TaskKind::multiclass_classification ? num_classes_ : 1;
+  TERN_CHECK(weights_.ndim() == 2 && weights_.dim(0) == outputs &&
+                 weights_.dim(1) == file.attributes.at("num_features").get<std::int64_t>() && bias_.ndim() == 1 &&
+                 bias_.dim(0) == outputs,
+             "linear-learner model: weights of shape ", shape_string(weights_.shape()), " and bias ",
+             shape_string(bias_.shape()), " for ", outputs, " output(s)");
+}
+
+}  // namespace tern
