@@ -87,6 +87,20 @@ Predictions predict_across_ranks(Algorithm& model, const Dataset& data, Communic
   return all;
 }
 
+Tensor gather_rows_across_ranks(const Tensor& mine, Communicator& comm) {
+  const std::int64_t rows = mine.dim(0), columns = mine.ndim() == 2 ? mine.dim(1) : 1;
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(comm.size()));
+  comm.allgather(&rows, 1, CommType::i64, counts.data());
+  std::int64_t total = 0;
+  for (std::int64_t& count : counts) {
+    total += count;
+    count *= columns;
+  }
+  Tensor all = Tensor::empty(mine.ndim() == 2 ? Shape{total, columns} : Shape{total});
+  comm.allgatherv(mine.data<float>(), counts, CommType::f32, all.data<float>());
+  return all;
+}
+
 ChannelShape train_channel_shape(const JobContext& job) {
   TERN_CHECK(job.has_channel("train"), "a train channel is needed (--train FILE)");
   const std::unique_ptr<DenseReader> train = open_dense_reader(job.channels.at("train"));

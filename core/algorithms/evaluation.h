@@ -26,6 +26,10 @@ MetricValues service_metric_report(const Predictions& predictions, const Tensor&
 // in row order, whatever the number of ranks.
 Predictions predict_across_ranks(Algorithm& model, const Dataset& data, Communicator& comm);
 
+// Every rank's rows of a tensor (f32 [rows, columns] or [rows]), concatenated in rank order,
+// on every rank.
+Tensor gather_rows_across_ranks(const Tensor& mine, Communicator& comm);
+
 // The train channel's size, its features checked against the validation channel's, for the
 // algorithms that read their rows later, once their hyperparameters are known (kmeans, pca).
 struct ChannelShape {

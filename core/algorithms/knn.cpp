@@ -97,21 +97,6 @@ void check_class_labels(const Dataset& rows) {
   }
 }
 
-// The 2-D tensor of the rows' concatenation over all ranks, in rank order.
-Tensor gather_over_ranks(const Tensor& mine, std::int64_t columns, Communicator& comm) {
-  const std::int64_t rows = mine.dim(0);
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(comm.size()));
-  comm.allgather(&rows, 1, CommType::i64, counts.data());
-  std::int64_t total = 0;
-  for (std::int64_t& count : counts) {
-    total += count;
-    count *= columns;
-  }
-  Tensor all = Tensor::empty(mine.ndim() == 2 ? Shape{total, columns} : Shape{total});
-  comm.allgatherv(mine.data<float>(), counts, CommType::f32, all.data<float>());
-  return all;
-}
-
 }  // namespace
 
 Tensor Knn::prepare(const Tensor& features) const {
@@ -188,8 +173,8 @@ void Knn::fit(JobContext& job) {
   }
 
   // The model: the whole index, every rank's rows in rank order (the index's numbering).
-  index_ = std::make_unique<NeighborIndex>(gather_over_ranks(own_rows, dimension, comm),
-                                           gather_over_ranks(own_labels, 1, comm), 0, search_metric(index_metric_));
+  index_ = std::make_unique<NeighborIndex>(gather_rows_across_ranks(own_rows, comm),
+                                           gather_rows_across_ranks(own_labels, comm), 0, search_metric(index_metric_));
   job.summary["knn"] = {{"index_rows", index_->size()}, {"index_dimension", dimension}, {"num_classes", num_classes_}};
   job.metrics.record(0, 0, "train:fit_seconds",
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -393,6 +394,24 @@ class LinearModels {
 
 double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
+// z = W x + b of a saved model [O, D], [O] for raw rows [n, D]: each output a float64 sum in a
+// fixed order, so a row's output never depends on which rows it is computed with.
+Tensor linear_outputs(const Tensor& weights, const Tensor& bias, const Tensor& rows) {
+  const std::int64_t n = rows.dim(0), outputs = weights.dim(0), features = weights.dim(1);
+  Tensor z = Tensor::empty({n, outputs});
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float* x = rows.data<float>() + i * features;
+    for (std::int64_t o = 0; o < outputs; ++o) {
+      const float* w = weights.data<float>() + o * features;
+      double sum = bias.data<float>()[o];
+      for (std::int64_t f = 0; f < features; ++f) sum += static_cast<double>(w[f]) * x[f];
+      z.data<float>()[i * outputs + o] = static_cast<float>(sum);
+    }
+  }
+  return z;
+}
+
 // A binary classifier's best decision threshold on some rows by the selection criterion, and
 // the criterion's value there. Rows with P(1) > threshold are predicted 1; every cut between
 // two distinct scores (and above and below all) is tried, the first best kept.
@@ -437,21 +456,6 @@ Calibration calibrate(std::vector<std::pair<float, float>> scored, const LinearL
     }
   }
   return best;
-}
-
-// Every rank's rows of a 2-D or 1-D tensor, concatenated in rank order on every rank.
-Tensor gather_rows(const Tensor& mine, Communicator& comm) {
-  const std::int64_t rows = mine.dim(0), columns = mine.ndim() == 2 ? mine.dim(1) : 1;
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(comm.size()));
-  comm.allgather(&rows, 1, CommType::i64, counts.data());
-  std::int64_t total = 0;
-  for (std::int64_t& count : counts) {
-    total += count;
-    count *= columns;
-  }
-  Tensor all = Tensor::empty(mine.ndim() == 2 ? Shape{total, columns} : Shape{total});
-  comm.allgatherv(mine.data<float>(), counts, CommType::f32, all.data<float>());
-  return all;
 }
 
 }  // namespace
@@ -568,50 +572,58 @@ void LinearLearner::fit(JobContext& job) {
   std::vector<double> criterion(static_cast<std::size_t>(models.count()), 0.0);
   std::vector<float> thresholds(static_cast<std::size_t>(models.count()), 0.5f);
   const bool by_threshold = task_ == TaskKind::binary_classification && config.selection != Selection::loss_function;
-  if (!by_threshold && !final_validation_losses.empty()) {
-    for (std::size_t m = 0; m < criterion.size(); ++m) criterion[m] = -final_validation_losses[m];
-  } else {
-    // Every model's outputs on the selection rows, this rank's share, then gathered.
-    std::vector<Tensor> outputs, labels;
-    std::vector<double> losses(criterion.size(), 0.0);
-    const auto score_rows = [&](const Tensor& rows, const Tensor& row_labels) {
-      const Tensor z = models.outputs(models.standardized(rows));
-      const std::vector<double> sums = models.losses(z, row_labels, nullptr, false);
-      for (std::size_t m = 0; m < losses.size(); ++m) losses[m] += sums[m];
-      if (by_threshold) {
-        outputs.push_back(z);
-        labels.push_back(row_labels);
-      }
-    };
+  // Calls visit(rows, labels) for this rank's share of the selection rows.
+  const auto for_each_selection_part = [&](const std::function<void(const Tensor&, const Tensor&)>& visit) {
     if (validation.rows() > 0) {
-      score_rows(validation.features.rows(validation_share.begin, validation_share.end),
-                 validation.labels.rows(validation_share.begin, validation_share.end));
+      visit(validation.features.rows(validation_share.begin, validation_share.end),
+            validation.labels.rows(validation_share.begin, validation_share.end));
     } else {
-      own.for_each_chunk([&](const Dataset& chunk) { score_rows(chunk.features, chunk.labels); });
+      own.for_each_chunk([&](const Dataset& chunk) { visit(chunk.features, chunk.labels); });
     }
-    allreduce(comm, std::span<double>(losses), ReduceOp::sum);
+  };
+  if (!by_threshold) {
+    // By the mean loss (the validation loss of the last epoch, when there is one).
+    std::vector<double> losses = final_validation_losses;
+    if (losses.empty()) {
+      losses.assign(criterion.size(), 0.0);
+      for_each_selection_part([&](const Tensor& rows, const Tensor& row_labels) {
+        const std::vector<double> sums = models.losses(models.outputs(models.standardized(rows)), row_labels, nullptr, false);
+        for (std::size_t m = 0; m < losses.size(); ++m) losses[m] += sums[m];
+      });
+      allreduce(comm, std::span<double>(losses), ReduceOp::sum);
+    }
     for (std::size_t m = 0; m < criterion.size(); ++m) criterion[m] = -losses[m];
-    if (by_threshold) {
-      std::int64_t rows = 0;
-      for (const Tensor& z : outputs) rows += z.dim(0);
-      Tensor mine = Tensor::empty({rows, models.count()}), mine_labels = Tensor::empty({rows});
-      std::int64_t at = 0;
-      for (std::size_t part = 0; part < outputs.size(); ++part) {
-        std::copy_n(outputs[part].data<float>(), outputs[part].numel(), mine.data<float>() + at * models.count());
-        std::copy_n(labels[part].data<float>(), labels[part].numel(), mine_labels.data<float>() + at);
-        at += outputs[part].dim(0);
-      }
-      const Tensor all = gather_rows(mine, comm), all_labels = gather_rows(mine_labels, comm);
+  } else {
+    // Each model's P(1) for the selection rows exactly as the saved model will predict them
+    // (folded, row by row), this rank's share, then gathered: the threshold is a cut between
+    // the very scores that predict gives.
+    std::vector<std::pair<Tensor, Tensor>> folded;
+    for (std::int64_t m = 0; m < models.count(); ++m) folded.push_back(models.folded(m));
+    std::vector<float> probabilities, labels;
+    for_each_selection_part([&](const Tensor& rows, const Tensor& row_labels) {
+      const std::int64_t n = rows.dim(0), first = static_cast<std::int64_t>(labels.size());
+      probabilities.resize(static_cast<std::size_t>((first + n) * models.count()));
       for (std::int64_t m = 0; m < models.count(); ++m) {
-        std::vector<std::pair<float, float>> scored(static_cast<std::size_t>(all.dim(0)));
-        for (std::int64_t i = 0; i < all.dim(0); ++i)
-          scored[static_cast<std::size_t>(i)] = {static_cast<float>(sigmoid(all.data<float>()[i * models.count() + m])),
-                                                 all_labels.data<float>()[i]};
-        const Calibration calibration = calibrate(std::move(scored), config);
-        criterion[static_cast<std::size_t>(m)] = calibration.value;
-        thresholds[static_cast<std::size_t>(m)] = calibration.threshold;
+        const Tensor z = linear_outputs(folded[static_cast<std::size_t>(m)].first, folded[static_cast<std::size_t>(m)].second, rows);
+        for (std::int64_t i = 0; i < n; ++i)
+          probabilities[static_cast<std::size_t>((first + i) * models.count() + m)] = static_cast<float>(sigmoid(z.data<float>()[i]));
       }
+      labels.insert(labels.end(), row_labels.data<float>(), row_labels.data<float>() + n);
+    });
+    const auto rows = static_cast<std::int64_t>(labels.size());
+    const Tensor all = gather_rows_across_ranks(Tensor::from_values({rows, models.count()}, probabilities), comm);
+    const Tensor all_labels = gather_rows_across_ranks(Tensor::from_values({rows}, labels), comm);
+    for (std::int64_t m = 0; m < models.count(); ++m) {
+      std::vector<std::pair<float, float>> scored(static_cast<std::size_t>(all.dim(0)));
+      for (std::int64_t i = 0; i < all.dim(0); ++i)
+        scored[static_cast<std::size_t>(i)] = {all.data<float>()[i * models.count() + m], all_labels.data<float>()[i]};
+      const Calibration calibration = calibrate(std::move(scored), config);
+      criterion[static_cast<std::size_t>(m)] = calibration.value;
+      thresholds[static_cast<std::size_t>(m)] = calibration.threshold;
     }
+  }
+  for (double& value : criterion) {
+    if (!std::isfinite(value)) value = -std::numeric_limits<double>::infinity();  // a diverged model is never kept
   }
   const auto chosen = std::max_element(criterion.begin(), criterion.end()) - criterion.begin();  // the first of equals
   std::tie(weights_, bias_) = models.folded(chosen);
@@ -647,14 +659,8 @@ MetricValues LinearLearner::score(const Predictions& predictions, const Tensor& 
 Predictions LinearLearner::predict(const Dataset& data) {
   TERN_CHECK(weights_.defined(), "linear-learner: no model trained or loaded");
   check_same_features("model", num_features(), "data", data.num_features());
-  const std::int64_t n = data.rows(), outputs = weights_.dim(0), features = num_features();
-  Tensor z = Tensor::empty({n, outputs});
-  for (std::int64_t i = 0; i < n; ++i) std::copy_n(bias_.data<float>(), outputs, z.data<float>() + i * outputs);
-  if (n > 0) {
-    kernels::cpu::gemm(kernels::Transpose::no, kernels::Transpose::yes, n, outputs, features, 1.0f,
-                       data.features.data<float>(), features, weights_.data<float>(), features, 1.0f, z.data<float>(),
-                       outputs);
-  }
+  const std::int64_t n = data.rows(), outputs = weights_.dim(0);
+  const Tensor z = linear_outputs(weights_, bias_, data.features);
   Predictions predictions;
   predictions.task = task_;
   predictions.decision_threshold = threshold_;
