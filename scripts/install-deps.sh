@@ -16,8 +16,9 @@ packages=(
   # a single-node Slurm cluster for the `slurm` test
   slurm-wlm munge
   # real data sets: Fashion-MNIST (IDX files); scikit-learn ships breast_cancer, diabetes, ...;
-  # Jane Austen's novels (R data, exported with Rscript) for the language models
-  dataset-fashion-mnist python3-sklearn python3-h5py r-base-core r-cran-janeaustenr
+  # Jane Austen's novels (R data, exported with Rscript) for the language models; MovieLens
+  # ratings (R data) for factorization machines
+  dataset-fashion-mnist python3-sklearn python3-h5py r-base-core r-cran-janeaustenr r-cran-dslabs
 )
 for option in "$@"; do
   case $option in

@@ -11,6 +11,10 @@
 #                                   Gutenberg's editions, packaged by janeaustenr, MIT, package
 #                                   r-cran-janeaustenr): 4.0 MB of English, one line of text a line
 #   austen/{train,validation}.h5    its byte-level token streams, the first 90% and the last 10%
+#   movielens/{train,test}.libsvm   MovieLens 100k ratings (GroupLens, via r-cran-dslabs, Artistic-2.0):
+#                                   100,004 ratings 0.5..5 of 9,066 movies by 671 users, one row a
+#                                   rating: user one-hot, movie one-hot, the movie's genres
+#                                   multi-hot (9,757 features); a seeded 90/10 split of the rows
 # CSVs follow Tern's convention: label first, no header. Existing outputs are kept.
 set -euo pipefail
 tern=$1
@@ -52,4 +56,24 @@ fi
 if [[ ! -f "$out/austen/validation.h5" ]]; then
   "$tern" data tokenize --input "$out/austen/austen.txt" \
     --output "$out/austen/train.h5=0.9" --output "$out/austen/validation.h5=0.1"
+fi
+
+mkdir -p "$out/movielens"
+if [[ ! -f "$out/movielens/test.libsvm" ]]; then
+  Rscript -e 'library(dslabs); data(movielens); m <- movielens
+    users <- sort(unique(m$userId)); movies <- sort(unique(m$movieId))
+    genre_lists <- strsplit(as.character(m$genres), "|", fixed = TRUE)
+    genres <- sort(unique(unlist(genre_lists)))
+    user <- match(m$userId, users); movie <- length(users) + match(m$movieId, movies)
+    first_genre <- length(users) + length(movies)
+    rows <- vapply(seq_len(nrow(m)), function(i) {
+      genre <- sort(first_genre + match(genre_lists[[i]], genres))
+      paste0(m$rating[i], " ", user[i], ":1 ", movie[i], ":1", paste0(" ", genre, ":1", collapse = ""))
+    }, "")
+    set.seed(7); test <- sort(sample(nrow(m), round(nrow(m) / 10)))
+    out <- commandArgs(TRUE)[1]
+    writeLines(rows[-test], file.path(out, "train.libsvm.tmp")); writeLines(rows[test], file.path(out, "test.libsvm.tmp"))' \
+    "$out/movielens"
+  mv "$out/movielens/train.libsvm.tmp" "$out/movielens/train.libsvm"
+  mv "$out/movielens/test.libsvm.tmp" "$out/movielens/test.libsvm"
 fi

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/algorithms/eigen_matrices.h"
+#include "core/algorithms/epoch_batches.h"
 #include "core/algorithms/evaluation.h"
 #include "core/algorithms/hyperparameters.h"
 #include "core/data/row_shard.h"
@@ -16,12 +17,32 @@ namespace tern {
 
 namespace {
 
+// The mini-batch mode's own hyperparameters: giving any of them (with algorithm_mode auto)
+// chooses that mode.
+const std::vector<std::string> kMiniBatchSettings = {"epochs",
+                                                     "extra_center_factor",
+                                                     "half_life_time_size",
+                                                     "local_lloyd_max_iter",
+                                                     "local_lloyd_tol",
+                                                     "local_lloyd_num_trials",
+                                                     "local_lloyd_init_method"};
+
 struct KMeansConfig {
   std::int64_t k = 0;
   bool kmeans_plus_plus = false;
+  bool mini_batch = false;
+  // Lloyd mode
   std::int64_t max_iter = 300;
   double tol = 1e-4;
-  std::int64_t chunk_rows = 5000;  // rows read at a time (mini_batch_size)
+  // mini-batch mode
+  std::int64_t epochs = 1;
+  std::int64_t extra_center_factor = 2;
+  double half_life_time_size = 0.0;
+  std::int64_t local_max_iter = 300;
+  double local_tol = 1e-4;
+  std::int64_t local_trials = 1;
+  bool local_kmeans_plus_plus = true;
+  std::int64_t mini_batch_size = 5000;  // rows read at a time; in mini-batch mode the global batch
   std::uint64_t seed = 0;
 };
 
@@ -35,9 +56,31 @@ KMeansConfig read_hyperparameters(HyperparameterReader& read, std::int64_t rows,
   TERN_CHECK(feature_dim == features, "hyperparameter 'feature_dim' (", feature_dim, ") does not match the data's ",
              features, " features");
   config.kmeans_plus_plus = read.choice("init_method", "random", {"random", "kmeans++"}) == "kmeans++";
-  config.max_iter = read.integer("max_iter", 300, Range::at_least(1));
-  config.tol = read.real("tol", 1e-4, Range::non_negative());
-  config.chunk_rows = read.integer("mini_batch_size", 5000, Range::at_least(1));
+  const std::string mode = read.choice("algorithm_mode", "auto", {"auto", "lloyd", "mini_batch"});
+  const bool mini_batch_settings = std::any_of(kMiniBatchSettings.begin(), kMiniBatchSettings.end(),
+                                               [&](const std::string& name) { return read.given(name); });
+  config.mini_batch = mode == "mini_batch" || (mode == "auto" && mini_batch_settings);
+  TERN_CHECK(mode != "lloyd" || !mini_batch_settings, "hyperparameters ", "epochs, extra_center_factor, ",
+             "half_life_time_size and local_lloyd_* apply to algorithm_mode mini_batch");
+  if (config.mini_batch) {
+    TERN_CHECK(!read.given("max_iter") && !read.given("tol"),
+               "hyperparameters 'max_iter' and 'tol' apply to algorithm_mode lloyd (mini_batch has local_lloyd_max_iter "
+               "and local_lloyd_tol)");
+    config.epochs = read.integer("epochs", 1, Range::at_least(1));
+    config.extra_center_factor = read.integer_or_keyword("extra_center_factor", "auto", "auto", 2, Range::at_least(1));
+    TERN_CHECK(config.k * config.extra_center_factor <= rows, "k x extra_center_factor (",
+               config.k * config.extra_center_factor, ") is larger than the training set (", rows, " rows)");
+    config.half_life_time_size = read.real("half_life_time_size", 0.0, Range::non_negative());
+    config.local_max_iter = read.integer("local_lloyd_max_iter", 300, Range::at_least(1));
+    config.local_tol = read.real("local_lloyd_tol", 1e-4, Range::non_negative());
+    config.local_trials = read.integer_or_keyword("local_lloyd_num_trials", "auto", "auto", 1, Range::at_least(1));
+    config.local_kmeans_plus_plus =
+        read.choice("local_lloyd_init_method", "kmeans++", {"random", "kmeans++"}) == "kmeans++";
+  } else {
+    config.max_iter = read.integer("max_iter", 300, Range::at_least(1));
+    config.tol = read.real("tol", 1e-4, Range::non_negative());
+  }
+  config.mini_batch_size = read.integer("mini_batch_size", 5000, Range::at_least(1));
   config.seed = static_cast<std::uint64_t>(read.integer("seed", 0, Range::non_negative()));
   read.finish();
   return config;
@@ -195,24 +238,131 @@ MatrixD kmeans_plus_plus(const RowShard& shard, std::int64_t k, std::uint64_t se
   return centers;
 }
 
-}  // namespace
 
-void KMeans::fit(JobContext& job) {
+// Mini-batch mode (Sculley, "Web-scale k-means clustering", 2010), in its batch form: each
+// global batch's rows are assigned to the nearest centre, and a centre c that got b_c rows
+// with sum s_c moves towards their mean with a step that shrinks as it sees more rows:
+//   n_c ← n_c + b_c,   μ_c ← μ_c + (s_c − b_c μ_c) / n_c
+// (n_c first decays by ½^(B / half_life_time_size) when that is set). One allreduce of the
+// batch's sums and counts a step. `seen` gets each centre's n_c.
+MatrixD mini_batch_centers(JobContext& job, MatrixD centers, const KMeansConfig& config, VectorD& seen,
+                           std::int64_t& steps) {
   Communicator& comm = job.comm;
-  const ChannelShape train = train_channel_shape(job);
-  const std::int64_t rows = train.rows, features = train.features;
-  HyperparameterReader read("kmeans", job.hyperparameters);
-  const KMeansConfig config = read_hyperparameters(read, rows, features);
-  job.resolved_hyperparameters = read.resolved();
-  const RowShard shard(job.channels.at("train"), comm, job.ingestion_mode, config.chunk_rows, TaskKind::clustering,
-                       "train");
-  const std::int64_t k = config.k;
-  const auto fit_start = std::chrono::steady_clock::now();  // the rows read and checked
-  job.log.info("kmeans: " + std::to_string(rows) + " rows x " + std::to_string(features) + " features on " +
-               std::to_string(comm.size()) + " rank(s), k = " + std::to_string(k) + ", " +
-               (config.kmeans_plus_plus ? "kmeans++" : "random") + " initial centres");
+  const std::int64_t count = centers.rows(), features = centers.cols();
+  seen = VectorD::Zero(count);
+  EpochBatches batches(job, config.mini_batch_size, config.seed);
+  std::vector<double> totals(static_cast<std::size_t>(count * features + count + 2));
+  for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
+    double epoch_ssd = 0.0, epoch_rows = 0.0;
+    batches.for_each_step(epoch, [&](const Batch& batch) {
+      PassTotals pass(count, features);
+      if (batch.features.dim(0) > 0) pass = chunk_totals({batch.features, batch.labels, "", 0}, centers);
+      Eigen::Map<MatrixD> sums(totals.data(), count, features);
+      Eigen::Map<VectorD> counts(totals.data() + count * features, count);
+      sums = pass.sums;
+      counts = pass.counts;
+      totals[totals.size() - 2] = pass.ssd;
+      totals.back() = static_cast<double>(batch.features.dim(0));
+      allreduce_sum(comm, totals.data(), static_cast<std::int64_t>(totals.size()));
+      if (config.half_life_time_size > 0) seen *= std::pow(0.5, totals.back() / config.half_life_time_size);
+      for (std::int64_t c = 0; c < count; ++c) {
+        if (counts(c) == 0) continue;
+        seen(c) += counts(c);
+        centers.row(c) += (sums.row(c) - counts(c) * centers.row(c)) / seen(c);
+      }
+      epoch_ssd += totals[totals.size() - 2];
+      epoch_rows += totals.back();
+      ++steps;
+    });
+    // Each row against the centres as they stood when its batch came.
+    job.metrics.record(steps, epoch, "train:batch_msd", epoch_ssd / epoch_rows);
+    job.log.info("kmeans: epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config.epochs) + ": batch msd " +
+                 std::to_string(epoch_ssd / epoch_rows));
+  }
+  // Rank 0's centres for all: MPI does not promise every rank bitwise the same sums.
+  comm.broadcast(centers.data(), static_cast<std::int64_t>(centers.size() * sizeof(double)), 0);
+  comm.broadcast(seen.data(), static_cast<std::int64_t>(seen.size() * sizeof(double)), 0);
+  return centers;
+}
 
-  // scikit-learn's tolerance: tol times the mean of the features' variances.
+// The index of the point drawn with probability ∝ weights (u ∈ [0, 1) scaled by their sum).
+std::int64_t weighted_draw(const VectorD& weights, double u) {
+  double target = u * weights.sum();
+  for (Eigen::Index i = 0; i < weights.size(); ++i) {
+    if (target < weights(i)) return i;
+    target -= weights(i);
+  }
+  return weights.size() - 1;
+}
+
+// k centres of weighted points by Lloyd's iterations (weighted means), from kmeans++ starts
+// (the first drawn ∝ weight, each next ∝ weight × squared distance to the nearest so far) or
+// from k distinct points drawn at random; the best of `trials` starts by Σ w ‖x − μ‖².
+// `best_ssd` gets that sum.
+MatrixD weighted_lloyd(const MatrixD& points, const VectorD& weights, const KMeansConfig& config, double& best_ssd) {
+  const std::int64_t k = config.k, count = points.rows();
+  const std::uint64_t stream = stream_id("kmeans.local_lloyd");
+  const VectorD mean = (points.transpose() * weights) / weights.sum();
+  const double spread = (weights.transpose() * (points.rowwise() - mean.transpose()).rowwise().squaredNorm())(0) /
+                        (weights.sum() * static_cast<double>(points.cols()));
+  MatrixD best;
+  best_ssd = std::numeric_limits<double>::infinity();
+  for (std::int64_t trial = 0; trial < config.local_trials; ++trial) {
+    const std::uint64_t seed = config.seed + static_cast<std::uint64_t>(trial);
+    MatrixD centers(k, points.cols());
+    if (config.local_kmeans_plus_plus) {
+      VectorD nearest = VectorD::Constant(count, std::numeric_limits<double>::infinity());
+      centers.row(0) = points.row(weighted_draw(weights, kernels::philox_uniform_double(seed, 0, stream)));
+      for (std::int64_t next = 1; next < k; ++next) {
+        const Nearest found = nearest_centers(points, centers.middleRows(next - 1, 1));
+        for (std::int64_t i = 0; i < count; ++i)
+          nearest(i) = std::min(nearest(i), found.squared_distance[static_cast<std::size_t>(i)]);
+        const VectorD chances = weights.cwiseProduct(nearest);
+        const double u = kernels::philox_uniform_double(seed, static_cast<std::uint64_t>(next), stream);
+        centers.row(next) = points.row(chances.sum() > 0 ? weighted_draw(chances, u) : next % count);
+      }
+    } else {
+      const std::vector<std::int64_t> order = random_permutation(count, seed, stream);
+      for (std::int64_t j = 0; j < k; ++j) centers.row(j) = points.row(order[static_cast<std::size_t>(j)]);
+    }
+    double ssd = 0.0;
+    for (std::int64_t iteration = 0; iteration < config.local_max_iter; ++iteration) {
+      const Nearest found = nearest_centers(points, centers);
+      MatrixD sums = MatrixD::Zero(k, points.cols());
+      VectorD mass = VectorD::Zero(k);
+      ssd = 0.0;
+      for (std::int64_t i = 0; i < count; ++i) {
+        const std::int64_t c = found.cluster[static_cast<std::size_t>(i)];
+        sums.row(c) += weights(i) * points.row(i);
+        mass(c) += weights(i);
+        ssd += weights(i) * found.squared_distance[static_cast<std::size_t>(i)];
+      }
+      MatrixD moved = centers;
+      for (std::int64_t c = 0; c < k; ++c) {
+        if (mass(c) > 0) moved.row(c) = sums.row(c) / mass(c);  // a centre with no weight stays
+      }
+      const double shift = (moved - centers).squaredNorm();
+      centers = moved;
+      if (shift <= config.local_tol * spread) break;
+    }
+    const Nearest final_assignment = nearest_centers(points, centers);
+    ssd = 0.0;
+    for (std::int64_t i = 0; i < count; ++i) ssd += weights(i) * final_assignment.squared_distance[static_cast<std::size_t>(i)];
+    if (ssd < best_ssd) {
+      best_ssd = ssd;
+      best = centers;
+    }
+  }
+  return best;
+}
+
+// Lloyd's iterations from `centers`: assign every row, allreduce the per-cluster sums and counts,
+// move the centres; until max_iter or scikit-learn's tolerance, tol times the mean of the
+// features' variances. `iteration` and `converged` say how it ended.
+MatrixD lloyd(JobContext& job, const RowShard& shard, MatrixD centers, const KMeansConfig& config,
+              std::int64_t& iteration, bool& converged) {
+  Communicator& comm = job.comm;
+  const std::int64_t k = config.k, features = shard.num_features(), rows = shard.total_rows();
   VectorD moments = VectorD::Zero(2 * features);
   shard.for_each_chunk([&](const Dataset& chunk) {
     const MatrixD x = as_double(chunk.features);
@@ -225,20 +375,8 @@ void KMeans::fit(JobContext& job) {
       (moments.tail(features) / static_cast<double>(rows) - mean.array().square().matrix()).mean();
   const double shift_tolerance = config.tol * std::max(mean_variance, 0.0);
 
-  MatrixD centers;
-  std::vector<std::int64_t> initial_rows;
-  if (config.kmeans_plus_plus) {
-    centers = kmeans_plus_plus(shard, k, config.seed, comm, initial_rows);
-  } else {
-    const std::vector<std::int64_t> order = random_permutation(rows, config.seed, stream_id("kmeans.init"));
-    initial_rows.assign(order.begin(), order.begin() + k);
-    centers = gather_rows(shard, initial_rows, comm);
-  }
-  job.summary["kmeans_initial_rows"] = initial_rows;
-
-  // Lloyd: assign every row, allreduce the per-cluster sums and counts, move the centres.
-  std::int64_t iteration = 0;
-  bool converged = false;
+  iteration = 0;
+  converged = false;
   std::vector<double> totals(static_cast<std::size_t>(k * features + k + 1));
   while (iteration < config.max_iter && !converged) {
     PassTotals pass(k, features);
@@ -282,6 +420,57 @@ void KMeans::fit(JobContext& job) {
     converged = stop == 1;
   }
 
+  return centers;
+}
+
+}  // namespace
+
+void KMeans::fit(JobContext& job) {
+  Communicator& comm = job.comm;
+  const ChannelShape train = train_channel_shape(job);
+  const std::int64_t rows = train.rows, features = train.features;
+  HyperparameterReader read("kmeans", job.hyperparameters);
+  const KMeansConfig config = read_hyperparameters(read, rows, features);
+  job.resolved_hyperparameters = read.resolved();
+  const RowShard shard(job.channels.at("train"), comm, job.ingestion_mode, config.mini_batch_size, TaskKind::clustering,
+                       "train");
+  const std::int64_t k = config.k;
+  const auto fit_start = std::chrono::steady_clock::now();  // the rows read and checked
+  job.log.info("kmeans: " + std::to_string(rows) + " rows x " + std::to_string(features) + " features on " +
+               std::to_string(comm.size()) + " rank(s), k = " + std::to_string(k) + ", " +
+               (config.kmeans_plus_plus ? "kmeans++" : "random") + " initial centres");
+
+  // Initial centres: k, or in mini-batch mode k x extra_center_factor.
+  const std::int64_t initial_count = config.mini_batch ? k * config.extra_center_factor : k;
+  MatrixD centers;
+  std::vector<std::int64_t> initial_rows;
+  if (config.kmeans_plus_plus) {
+    centers = kmeans_plus_plus(shard, initial_count, config.seed, comm, initial_rows);
+  } else {
+    const std::vector<std::int64_t> order = random_permutation(rows, config.seed, stream_id("kmeans.init"));
+    initial_rows.assign(order.begin(), order.begin() + initial_count);
+    centers = gather_rows(shard, initial_rows, comm);
+  }
+  job.summary["kmeans_initial_rows"] = initial_rows;
+
+  std::int64_t iteration = 0;  // Lloyd's iterations, or mini-batch steps
+  nlohmann::json summary;
+  if (config.mini_batch) {
+    VectorD seen;
+    const MatrixD batch_centers = mini_batch_centers(job, centers, config, seen, iteration);
+    double local_ssd = 0.0;
+    centers = initial_count > k ? weighted_lloyd(batch_centers, seen, config, local_ssd) : batch_centers;
+    summary = {{"algorithm_mode", "mini_batch"},
+               {"epochs", config.epochs},
+               {"steps", iteration},
+               {"centers_before_reduction", initial_count},
+               {"local_lloyd_weighted_ssd", local_ssd}};
+  } else {
+    bool converged = false;
+    centers = lloyd(job, shard, centers, config, iteration, converged);
+    summary = {{"algorithm_mode", "lloyd"}, {"iterations", iteration}, {"converged", converged}};
+  }
+
   // The final clustering's scores, against the final centres.
   double ssd = 0.0;
   shard.for_each_chunk([&](const Dataset& chunk) {
@@ -295,10 +484,13 @@ void KMeans::fit(JobContext& job) {
   job.metrics.record(iteration, 0, "train:msd", ssd / static_cast<double>(rows));
   job.metrics.record(iteration, 0, "train:fit_seconds",
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count());
-  job.summary["kmeans"] = {{"iterations", iteration}, {"converged", converged}, {"ssd", ssd}};
-  job.log.info("kmeans: " + std::string(converged ? "converged after " : "stopped after max_iter = ") +
-               std::to_string(iteration) + " iterations; ssd " + std::to_string(ssd) + ", msd " +
-               std::to_string(ssd / static_cast<double>(rows)));
+  summary["ssd"] = ssd;
+  job.summary["kmeans"] = summary;
+  job.log.info("kmeans: " +
+               (config.mini_batch ? std::to_string(iteration) + " mini-batch steps"
+                                  : std::string(summary.at("converged") ? "converged after " : "stopped after max_iter = ") +
+                                        std::to_string(iteration) + " iterations") +
+               "; ssd " + std::to_string(ssd) + ", msd " + std::to_string(ssd / static_cast<double>(rows)));
   record_validation_metrics(*this, job, iteration);
 }
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <optional>
 
+#include "core/algorithms/epoch_batches.h"
 #include "core/algorithms/evaluation.h"
 #include "core/algorithms/hyperparameters.h"
-#include "core/data/batch_stream.h"
 #include "core/data/distribution.h"
 #include "core/data/row_shard.h"
 #include "core/io/model_file.h"
@@ -486,17 +486,8 @@ void LinearLearner::fit(JobContext& job) {
   }
   LinearModels models(config, model_settings(config), summary, features);
 
-  // Batches: replicated rows give every rank its slice of each global batch; sharded rows each
-  // rank its own batches of B / W rows. Every rank runs the same number of steps.
-  const bool sharded = job.train_distribution == DataDistribution::sharded;
-  const std::int64_t global_batch = std::min(config.mini_batch_size, train.rows);
-  const std::int64_t rank_batch = sharded ? std::max<std::int64_t>(1, global_batch / ranks) : global_batch;
-  const RowRange read_rows = sharded ? own.rows() : RowRange{0, train.rows};
-  std::unique_ptr<DenseReader> reader = open_dense_reader(job.channels.at("train"));
-  std::optional<InMemoryReader> memory_rows;
-  if (job.ingestion_mode == IngestionMode::file) memory_rows.emplace(read_dataset(*reader, read_rows.begin, read_rows.end));
-  const std::int64_t steps_per_epoch =
-      allreduce_value(comm, (read_rows.size() + rank_batch - 1) / rank_batch, ReduceOp::max);
+  EpochBatches batches(job, config.mini_batch_size, config.seed);
+  const std::int64_t steps_per_epoch = batches.steps_per_epoch();
   job.log.info("linear-learner: " + std::to_string(train.rows) + " rows x " + std::to_string(features) +
                " features on " + std::to_string(ranks) + " rank(s), " + std::to_string(models.count()) +
                " model(s) at once, " + linear_loss_name(loss_.kind) + " loss, " + std::to_string(config.epochs) +
@@ -506,37 +497,20 @@ void LinearLearner::fit(JobContext& job) {
   double best_objective = std::numeric_limits<double>::infinity();
   std::vector<double> final_validation_losses;
   for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
-    const EpochPlan plan{.row_begin = memory_rows ? 0 : read_rows.begin,
-                         .row_end = memory_rows ? read_rows.size() : read_rows.end,
-                         .batch_rows = rank_batch,
-                         .seed = config.seed,
-                         .epoch = static_cast<std::uint64_t>(epoch),
-                         .shuffle = true,
-                         .drop_last = false,
-                         .slice_index = sharded ? 0 : rank,
-                         .slice_count = sharded ? 1 : ranks};
-    std::optional<BatchStream> batches;
-    if (memory_rows) {
-      batches.emplace(memory_rows->dataset(), plan);
-    } else {
-      batches.emplace(*reader, plan, IngestionMode::pipe, job.pipe_memory_bytes);
-    }
     std::vector<double> epoch_losses(static_cast<std::size_t>(models.count()), 0.0);
-    Batch batch;
-    for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch; ++epoch_step, ++step) {
-      if (!batches->next(batch)) batch = {Tensor::empty({0, features}), Tensor::empty({0}), 0};
+    batches.for_each_step(epoch, [&](const Batch& batch) {
+      ++step;
       const Tensor x = models.standardized(batch.features);
       const Tensor z = models.outputs(x);
       Tensor derivatives = Tensor::empty(z.shape());
-      const std::vector<double> losses = models.losses(z, batch.labels, &derivatives, true);
+      std::vector<double> totals = models.losses(z, batch.labels, &derivatives, true);
       models.accumulate_gradients(x, derivatives);
-      std::vector<double> totals = losses;
-      totals.push_back(static_cast<double>(batch.features.dim(0)));
+      totals.push_back(static_cast<double>(batch.features.dim(0)));  // the global batch's rows
       allreduce(comm, std::span<double>(totals), ReduceOp::sum);
-      if (totals.back() == 0.0) continue;
+      if (totals.back() == 0.0) return;
       models.step(comm, totals.back());
       for (std::size_t m = 0; m < epoch_losses.size(); ++m) epoch_losses[m] += totals[m];
-    }
+    });
     ++epochs_run;
     for (double& loss : epoch_losses) loss /= static_cast<double>(train.rows);
     const double train_objective = *std::min_element(epoch_losses.begin(), epoch_losses.end());

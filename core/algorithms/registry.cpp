@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 
+#include "core/algorithms/factorization_machines.h"
 #include "core/algorithms/gpt_language_model.h"
 #include "core/algorithms/kmeans.h"
 #include "core/algorithms/knn.h"
@@ -16,6 +17,7 @@ namespace tern {
 namespace {
 const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factories() {
   static const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>> table = {
+      {"factorization-machines", [] { return std::make_unique<FactorizationMachines>(); }},
       {"gpt", [] { return std::make_unique<GptLanguageModel>(); }},
       {"kmeans", [] { return std::make_unique<KMeans>(); }},
       {"knn", [] { return std::make_unique<Knn>(); }},

@@ -21,6 +21,12 @@ std::int64_t EpochPlan::num_batches() const {
   return drop_last ? rows() / batch_rows : (rows() + batch_rows - 1) / batch_rows;
 }
 
+std::pair<std::int64_t, std::int64_t> EpochPlan::slice_positions(std::int64_t batch_index) const {
+  const std::int64_t batch_begin = batch_index * batch_rows;
+  const std::int64_t batch = std::min(batch_rows, rows() - batch_begin);
+  return {batch_begin + batch * slice_index / slice_count, batch_begin + batch * (slice_index + 1) / slice_count};
+}
+
 std::vector<std::int64_t> EpochPlan::row_order() const {
   std::vector<std::int64_t> order;
   if (shuffle) {
@@ -87,19 +93,13 @@ void BatchStream::gather_from_memory(Dataset loaded_rows) {
   for (std::int64_t& row : order_) row -= plan_.row_begin;
 }
 
-std::pair<std::int64_t, std::int64_t> BatchStream::slice_positions(std::int64_t batch_index) const {
-  const std::int64_t batch_begin = batch_index * plan_.batch_rows;
-  const std::int64_t rows = std::min(plan_.batch_rows, plan_.rows() - batch_begin);
-  return {batch_begin + rows * plan_.slice_index / plan_.slice_count,
-          batch_begin + rows * (plan_.slice_index + 1) / plan_.slice_count};
-}
 
 std::size_t BatchStream::batch_bytes(std::int64_t rows) const {
   return static_cast<std::size_t>(rows * (source_->num_features() + 1)) * sizeof(float);
 }
 
 Batch BatchStream::read_batch(std::int64_t batch_index) const {
-  const auto [first, end] = slice_positions(batch_index);
+  const auto [first, end] = plan_.slice_positions(batch_index);
   const std::int64_t rows = end - first;
   Batch batch{Tensor::empty({rows, source_->num_features()}), Tensor::empty({rows}), first};
   const auto positions = std::span<const std::int64_t>(order_).subspan(static_cast<std::size_t>(batch.first_position),
@@ -133,7 +133,7 @@ bool BatchStream::next_prefetched(Batch& batch) {
 void BatchStream::prefetch() {
   try {
     for (std::int64_t batch_index = plan_.first_batch; batch_index < num_batches(); ++batch_index) {
-      const auto [first, end] = slice_positions(batch_index);
+      const auto [first, end] = plan_.slice_positions(batch_index);
       const std::size_t bytes = batch_bytes(end - first);
       {
         std::unique_lock lock(mutex_);

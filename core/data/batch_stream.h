@@ -58,6 +58,8 @@ struct EpochPlan {
 
   std::int64_t rows() const { return row_end - row_begin; }
   std::int64_t num_batches() const;
+  // The positions [begin, end) in the epoch order of this stream's slice of batch `batch_index`.
+  std::pair<std::int64_t, std::int64_t> slice_positions(std::int64_t batch_index) const;
   // The reader rows in epoch order: row_begin + random_permutation(rows, seed, stream_id("shuffle") + epoch)
   // when shuffling, else row_begin, row_begin + 1, ... Batches are consecutive slices of it.
   std::vector<std::int64_t> row_order() const;
@@ -84,8 +86,6 @@ class BatchStream {
  private:
   // File mode: gathers from `loaded_rows` (the plan's rows), indexed from 0.
   void gather_from_memory(Dataset loaded_rows);
-  // The rows [begin, end) of batch `batch_index` in the epoch order that this stream's slice covers.
-  std::pair<std::int64_t, std::int64_t> slice_positions(std::int64_t batch_index) const;
   std::size_t batch_bytes(std::int64_t rows) const;
   Batch read_batch(std::int64_t batch_index) const;
   bool next_prefetched(Batch& batch);

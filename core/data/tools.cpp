@@ -8,6 +8,7 @@
 
 #include "core/data/dense_format.h"
 #include "core/data/dense_reader.h"
+#include "core/data/sparse_reader.h"
 #include "core/data/dense_writer.h"
 #include "core/data/float_text.h"
 #include "core/data/idx_reader.h"
@@ -18,6 +19,10 @@
 namespace tern {
 
 void convert(const std::filesystem::path& input, const std::filesystem::path& output) {
+  if (is_sparse_file(input)) {
+    write_sparse(load_sparse(input), output);  // libsvm <-> HDF5 CSR
+    return;
+  }
   dense_format_of(output);  // an unsupported output fails before the input is read
   write_dataset(load_dataset(input), output);
 }

@@ -1,8 +1,9 @@
 // The library side of `tern data convert | inspect | split` (the launcher parses the command
 // line and prints; nothing here does).
 //
-//   convert  rewrites a dense file in the format of the output's extension (CSV <-> HDF5), or
-//            an IDX images + labels pair (MNIST) as a dense file;
+//   convert  rewrites a dense file in the format of the output's extension (CSV <-> HDF5), a
+//            sparse one likewise (libsvm <-> HDF5 CSR), or an IDX images + labels pair
+//            (MNIST) as a dense file;
 //   inspect  streams a file once and reports its shape, label distribution, missing values,
 //            exact duplicate rows and per-feature ranges, as JSON or text;
 //   split    cuts a file into parts (train / validation / test) by fraction, from a seeded

@@ -7,6 +7,8 @@
 //   - on non-integer data (breast cancer) 3 ranks agree with 1 rank up to float64 rounding;
 //   - kmeans++ never draws a row that is a centre already;
 //   - a cluster left empty restarts at the farthest row;
+//   - mini-batch mode comes within 3% of Lloyd's inertia, and gives the same centres on 1, 2
+//     and 3 ranks;
 //   - bad hyperparameters fail clearly.
 #include <gtest/gtest.h>
 
@@ -169,6 +171,46 @@ TEST_F(KMeansTest, BadHyperparametersFailClearly) {
                                        (scratch_ / "none").string()),
                               "'k' is required");
   testing::expect_failed_with(run_tern(kmeans_arguments(scratch_ / "init", " --hp init_method=forgy")), "init_method");
+  testing::expect_failed_with(run_tern(kmeans_arguments(scratch_ / "mode", " --hp algorithm_mode=lloyd --hp epochs=2")),
+                              "apply to algorithm_mode mini_batch");
+  testing::expect_failed_with(run_tern(kmeans_arguments(scratch_ / "iter", " --hp epochs=2 --hp max_iter=5")),
+                              "'max_iter' and 'tol' apply to algorithm_mode lloyd");
+  testing::expect_failed_with(run_tern(kmeans_arguments(scratch_ / "extra", " --hp extra_center_factor=1001")),
+                              "k x extra_center_factor (10010) is larger than the training set (10000 rows)");
+}
+
+// Mini-batch mode: 3 epochs of batches of 500 rows into 40 centres, reduced to 10 by a weighted
+// local Lloyd from kmeans++ starts.
+const std::string kMiniBatchSettings =
+    " --hp epochs=3 --hp mini_batch_size=500 --hp extra_center_factor=4 --hp init_method=kmeans++ "
+    "--hp local_lloyd_num_trials=3";
+
+TEST_F(KMeansTest, MiniBatchModeComesCloseToLloyd) {
+  const auto job = scratch_ / "mini-batch";
+  const auto result = run_tern(kmeans_arguments(job, kMiniBatchSettings));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto summary = read_json(job / "job.json").at("kmeans");
+  EXPECT_EQ(summary.at("algorithm_mode"), "mini_batch");
+  EXPECT_EQ(summary.at("steps"), 3 * 20);
+  EXPECT_EQ(summary.at("centers_before_reduction"), 40);
+  EXPECT_EQ(read_json(job / "job.json").at("kmeans_initial_rows").size(), 40u);
+  // Within 3% of the inertia scikit-learn's Lloyd reaches to convergence from random rows.
+  EXPECT_LT(summary.at("ssd").get<double>(), 1.03 * kSklearnInertia);
+  EXPECT_EQ(testing::count_metric_records(job / "metrics.jsonl", "train:batch_msd"), 3);
+}
+
+TEST_F(KMeansTest, MiniBatchModeOnTwoAndThreeRanksGivesTheOneRankCentres) {
+  // Replicated rows: the ranks take slices of the same global batches. The pixel sums are exact,
+  // so the centres agree bitwise.
+  const auto reference = scratch_ / "one";
+  ASSERT_EQ(run_tern(kmeans_arguments(reference, kMiniBatchSettings)).exit_code, 0);
+  for (const int ranks : {2, 3}) {
+    const auto job = scratch_ / std::to_string(ranks);
+    const std::string ingestion = ranks == 3 ? " --ingestion pipe" : "";
+    const auto result = run_tern_on_ranks(ranks, kmeans_arguments(job, kMiniBatchSettings + ingestion));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_TRUE(same_bits(centers_of(reference), centers_of(job))) << ranks << " ranks";
+  }
 }
 
 }  // namespace
