@@ -1,5 +1,5 @@
 // The shuffled mini-batches of a data-parallel epoch, for the algorithms that stream their
-// training rows in batches (linear-learner, kmeans' mini-batch mode):
+// training rows in batches (linear-learner, factorization-machines, kmeans' mini-batch mode):
 //   replicated rows (the default): every global batch of B rows, drawn from one seeded
 //              permutation of all rows, is cut into one slice a rank, so W ranks see exactly
 //              the batches one rank sees;
@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "core/data/batch_stream.h"
+#include "core/data/sparse_rows.h"
 #include "core/job/job_context.h"
 
 namespace tern {
@@ -38,6 +39,32 @@ class EpochBatches {
   RowRange read_rows_;
   std::unique_ptr<DenseReader> reader_;
   std::optional<InMemoryReader> memory_rows_;
+};
+
+// The rows of a train channel of `total_rows` rows that this rank trains on: all of them with
+// replicated rows, its shard with sharded rows.
+RowRange training_rows(const JobContext& job, std::int64_t total_rows);
+
+// The same for sparse rows held in memory: the caller reads the rank's training_rows once, and
+// each step's batch is copied out of them.
+class SparseEpochBatches {
+ public:
+  // Global batches of min(batch_rows, total_rows) rows.
+  SparseEpochBatches(const JobContext& job, SparseRows rows, std::int64_t total_rows, std::int64_t batch_rows,
+                     std::uint64_t seed);
+
+  std::int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  const SparseRows& rows() const { return rows_; }
+
+  // Calls visit(batch) for each step of epoch `epoch`, in order (this rank's part of the batch).
+  void for_each_step(std::int64_t epoch, const std::function<void(const SparseRows&)>& visit) const;
+
+ private:
+  const JobContext& job_;
+  std::uint64_t seed_;
+  bool sharded_;
+  std::int64_t rank_batch_ = 0, steps_per_epoch_ = 0;
+  SparseRows rows_;
 };
 
 }  // namespace tern

@@ -4,12 +4,12 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/algorithms/epoch_batches.h"
 #include "core/algorithms/evaluation.h"
 #include "core/algorithms/hyperparameters.h"
-#include "core/data/batch_stream.h"
 #include "core/data/dense_reader.h"
-#include "core/data/distribution.h"
 #include "core/data/sparse_reader.h"
+#include "core/data/validation.h"
 #include "core/io/model_file.h"
 #include "core/optim/optimizer.h"
 #include "core/random/random.h"
@@ -100,17 +100,6 @@ std::vector<float> initial_values(const TermSettings& term, std::int64_t count, 
   return {values.data<float>(), values.data<float>() + count};
 }
 
-// A sparse or dense file's rows [begin, end) as sparse rows over `features` features.
-SparseRows load_rows(const std::filesystem::path& path, std::int64_t begin, std::int64_t end, std::int64_t features) {
-  if (is_sparse_file(path)) return load_sparse(path, begin, end, features);
-  const Dataset dense = load_dataset(path, begin, end);
-  TERN_CHECK(features == 0 || dense.num_features() <= features, path.string(), " has ", dense.num_features(),
-             " features, more than the model's ", features);
-  SparseRows rows = to_sparse(dense);
-  if (features > 0) rows.num_features = features;
-  return rows;
-}
-
 std::int64_t file_rows_and_features(const std::filesystem::path& path, std::int64_t& features) {
   if (is_sparse_file(path)) {
     const SparseShape shape = sparse_file_shape(path);
@@ -123,12 +112,7 @@ std::int64_t file_rows_and_features(const std::filesystem::path& path, std::int6
 }
 
 void check_labels(const SparseRows& rows, TaskKind task) {
-  if (task != TaskKind::binary_classification) return;
-  for (std::int64_t r = 0; r < rows.rows(); ++r) {
-    const float label = rows.labels[static_cast<std::size_t>(r)];
-    TERN_CHECK(label == 0.0f || label == 1.0f, rows.source, " row ", rows.first_row + r + 1, ": label ", label,
-               " (a binary classifier takes 0 or 1)");
-  }
+  validate_labels(rows.labels, task, 2, rows.source, rows.first_row);
 }
 
 double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
@@ -217,13 +201,15 @@ void FactorizationMachines::fit(JobContext& job) {
 
   // The rows this rank trains on: all of them (replicated: its slice of every global batch) or
   // its shard. Sparse rows are held in memory.
-  const bool sharded = job.train_distribution == DataDistribution::sharded;
-  const RowRange own = rank_rows(total_rows, rank, ranks);
-  const SparseRows rows = load_rows(job.channels.at("train"), sharded ? own.begin : 0, sharded ? own.end : total_rows, features);
-  check_labels(rows, task_);
+  const RowRange trained = training_rows(job, total_rows);
+  SparseRows own_rows = load_as_sparse(job.channels.at("train"), trained.begin, trained.end, features);
+  check_labels(own_rows, task_);
+  const std::int64_t own_nonzeros = own_rows.nnz();
+  const SparseEpochBatches batches(job, std::move(own_rows), total_rows, config.mini_batch_size, config.seed);
+  const std::int64_t steps_per_epoch = batches.steps_per_epoch();
   SparseRows validation;
   if (job.has_channel("validation")) {
-    validation = load_rows(job.channels.at("validation"), 0, -1, features);
+    validation = load_as_sparse(job.channels.at("validation"), 0, -1, features);
     check_labels(validation, task_);
   }
 
@@ -235,11 +221,8 @@ void FactorizationMachines::fit(JobContext& job) {
   std::vector<float> bias_state(2, 0.0f), linear_state(static_cast<std::size_t>(2 * features), 0.0f),
       factor_state(static_cast<std::size_t>(2 * features * k), 0.0f);
 
-  const std::int64_t global_batch = std::min(config.mini_batch_size, total_rows);
-  const std::int64_t rank_batch = sharded ? std::max<std::int64_t>(1, global_batch / ranks) : global_batch;
-  const std::int64_t steps_per_epoch = allreduce_value(comm, (rows.rows() + rank_batch - 1) / rank_batch, ReduceOp::max);
   job.log.info("factorization-machines: " + std::to_string(total_rows) + " rows x " + std::to_string(features) +
-               " features (" + std::to_string(rows.nnz()) + " nonzeros here), k = " + std::to_string(k) + ", " +
+               " features (" + std::to_string(own_nonzeros) + " nonzeros here), k = " + std::to_string(k) + ", " +
                std::to_string(ranks) + " rank(s), " + std::to_string(config.epochs) + " epochs of " +
                std::to_string(steps_per_epoch) + " steps");
 
@@ -249,40 +232,27 @@ void FactorizationMachines::fit(JobContext& job) {
   double exchanged_values = 0.0;
   for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
-    const EpochPlan plan{.row_begin = 0,
-                         .row_end = rows.rows(),
-                         .batch_rows = rank_batch,
-                         .seed = config.seed,
-                         .epoch = static_cast<std::uint64_t>(epoch),
-                         .shuffle = true,
-                         .drop_last = false,
-                         .slice_index = sharded ? 0 : rank,
-                         .slice_count = sharded ? 1 : ranks};
-    const std::vector<std::int64_t> order = plan.row_order();
     double epoch_loss = 0.0, epoch_rows = 0.0;
-    for (std::int64_t epoch_step = 0; epoch_step < steps_per_epoch; ++epoch_step, ++step) {
+    batches.for_each_step(epoch, [&](const SparseRows& batch) {
+      ++step;
       // This rank's rows of the step: ∂ℓ/∂ŷ of each, added into the gradient.
-      double loss = 0.0, batch_rows = 0.0;
-      if (epoch_step < plan.num_batches()) {
-        const auto [first, end] = plan.slice_positions(epoch_step);
-        for (std::int64_t position = first; position < end; ++position) {
-          const std::int64_t r = order[static_cast<std::size_t>(position)];
-          const auto indices = rows.row_indices(r);
-          const auto values = rows.row_values(r);
-          const double y = rows.labels[static_cast<std::size_t>(r)], y_hat = model_.score(indices, values, sums.data());
-          double g = 0.0;
-          if (task_ == TaskKind::regression) {
-            g = y_hat - y;
-            loss += 0.5 * g * g;
-          } else {
-            g = sigmoid(y_hat) - y;
-            loss += (y_hat > 0 ? y_hat + std::log1p(std::exp(-y_hat)) : std::log1p(std::exp(y_hat))) - y * y_hat;
-          }
-          gradient.bias() += g;
-          model_.add_gradient(indices, values, sums.data(), g, [&](std::int64_t i) { return gradient.occurrence(i); });
-          batch_rows += 1.0;
+      double loss = 0.0;
+      for (std::int64_t r = 0; r < batch.rows(); ++r) {
+        const auto indices = batch.row_indices(r);
+        const auto values = batch.row_values(r);
+        const double y = batch.labels[static_cast<std::size_t>(r)], y_hat = model_.score(indices, values, sums.data());
+        double g = 0.0;
+        if (task_ == TaskKind::regression) {
+          g = y_hat - y;
+          loss += 0.5 * g * g;
+        } else {
+          g = sigmoid(y_hat) - y;
+          loss += (y_hat > 0 ? y_hat + std::log1p(std::exp(-y_hat)) : std::log1p(std::exp(y_hat))) - y * y_hat;
         }
+        gradient.bias() += g;
+        model_.add_gradient(indices, values, sums.data(), g, [&](std::int64_t i) { return gradient.occurrence(i); });
       }
+      const auto batch_rows = static_cast<double>(batch.rows());
       // The ranks' gradients summed: dense (allreduce of every feature's row and a touched
       // count) or sparse (allgather of the touched rows), whichever moves fewer values.
       std::vector<double> totals = {gradient.bias(), loss, batch_rows};
@@ -338,7 +308,7 @@ void FactorizationMachines::fit(JobContext& job) {
       }
       if (totals[2] == 0.0) {
         gradient.clear();
-        continue;
+        return;
       }
       // The update of w₀ and of the touched features' w_i and v_i, each term at its rate. The
       // decay is per row that holds the feature, as per-row SGD would apply it: a feature in n
@@ -355,8 +325,8 @@ void FactorizationMachines::fit(JobContext& job) {
         c.beta_1 = static_cast<float>(config.beta_1);
         c.beta_2 = static_cast<float>(config.beta_2);
         c.epsilon = static_cast<float>(config.epsilon);
-        c.bias_correction_1 = static_cast<float>(1.0 - std::pow(config.beta_1, static_cast<double>(step + 1)));
-        c.bias_correction_2 = static_cast<float>(1.0 - std::pow(config.beta_2, static_cast<double>(step + 1)));
+        c.bias_correction_1 = static_cast<float>(1.0 - std::pow(config.beta_1, static_cast<double>(step)));
+        c.bias_correction_2 = static_cast<float>(1.0 - std::pow(config.beta_2, static_cast<double>(step)));
         return c;
       };
       const kernels::OptimizerStepConfig bias_step = step_config(config.bias), linear_step = step_config(config.linear),
@@ -385,7 +355,7 @@ void FactorizationMachines::fit(JobContext& job) {
       gradient.clear();
       epoch_loss += totals[1];
       epoch_rows += totals[2];
-    }
+    });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
     job.metrics.record(step, epoch, "train:objective_loss", epoch_loss / std::max(epoch_rows, 1.0));
     job.metrics.record(step, epoch, "train:epoch_seconds", seconds);
@@ -440,11 +410,11 @@ Predictions FactorizationMachines::predict(const Dataset& data) {
 }
 
 Predictions FactorizationMachines::predict_file(const std::filesystem::path& path) {
-  return predict_sparse(load_rows(path, 0, -1, num_features()));
+  return predict_sparse(load_as_sparse(path, 0, -1, num_features()));
 }
 
 MetricValues FactorizationMachines::evaluate_file(const std::filesystem::path& path) {
-  const SparseRows rows = load_rows(path, 0, -1, num_features());
+  const SparseRows rows = load_as_sparse(path, 0, -1, num_features());
   check_labels(rows, task_);
   return score(predict_sparse(rows), Tensor::from_values({rows.rows()}, rows.labels));
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <optional>
 
 #include "core/algorithms/epoch_batches.h"
@@ -13,6 +14,8 @@
 #include "core/algorithms/hyperparameters.h"
 #include "core/data/distribution.h"
 #include "core/data/row_shard.h"
+#include "core/data/sparse_reader.h"
+#include "core/data/validation.h"
 #include "core/io/model_file.h"
 #include "core/optim/optimizer.h"
 #include "core/random/random.h"
@@ -21,6 +24,37 @@
 
 namespace tern {
 
+// A block of rows as linear-learner reads them: dense features [n, D], or sparse rows (CSR),
+// with their labels and the file's number of the first.
+struct RowBlock {
+  Tensor dense;
+  const SparseRows* sparse = nullptr;
+  Tensor labels;
+  std::int64_t first_row = 0;
+
+  std::int64_t rows() const { return labels.dim(0); }
+};
+inline RowBlock dense_block(const Dataset& data) { return {data.features, nullptr, data.labels, data.first_row}; }
+inline RowBlock sparse_block(const SparseRows& rows) {
+  return {Tensor(), &rows, Tensor::from_values({rows.rows()}, rows.labels), rows.first_row};
+}
+using BlockVisitor = std::function<void(const RowBlock&)>;
+
+// Calls visit(row, index, value) for each stored entry of each row of a block: every feature of
+// a dense row, the nonzero ones of a sparse row.
+template <typename Visit>
+void for_each_entry(const RowBlock& block, std::int64_t row, Visit visit) {
+  if (block.sparse) {
+    const auto indices = block.sparse->row_indices(row);
+    const auto values = block.sparse->row_values(row);
+    for (std::size_t e = 0; e < indices.size(); ++e) visit(indices[e], values[e]);
+    return;
+  }
+  const std::int64_t features = block.dense.dim(1);
+  const float* x = block.dense.data<float>() + row * features;
+  for (std::int64_t f = 0; f < features; ++f) visit(f, x[f]);
+}
+
 namespace {
 
 enum class Selection { accuracy, f_beta, precision_at_target_recall, recall_at_target_precision, loss_function };
@@ -28,6 +62,7 @@ enum class Selection { accuracy, f_beta, precision_at_target_recall, recall_at_t
 struct LinearLearnerConfig {
   TaskKind task = TaskKind::regression;
   std::int64_t num_classes = 1;
+  std::int64_t features = 0;
   LinearLoss loss;
   OptimizerConfig optimizer;
   std::optional<double> learning_rate, wd, l1;  // nullopt: auto
@@ -48,7 +83,8 @@ struct LinearLearnerConfig {
   std::uint64_t seed = 0;
 };
 
-LinearLearnerConfig read_hyperparameters(HyperparameterReader& read, std::int64_t features) {
+// `features`: the data's; sparse data may declare more with feature_dim.
+LinearLearnerConfig read_hyperparameters(HyperparameterReader& read, std::int64_t features, bool sparse) {
   LinearLearnerConfig config;
   TERN_CHECK(read.given("predictor_type"), "hyperparameter 'predictor_type' is required for linear-learner ",
              "(binary_classifier, multiclass_classifier or regressor)");
@@ -63,9 +99,9 @@ LinearLearnerConfig read_hyperparameters(HyperparameterReader& read, std::int64_
   } else if (config.task == TaskKind::binary_classification) {
     config.num_classes = read.integer("num_classes", 2, Range::between(2, 2));
   }
-  const std::int64_t feature_dim = read.integer("feature_dim", features, Range::at_least(1));
-  TERN_CHECK(feature_dim == features, "hyperparameter 'feature_dim' (", feature_dim, ") does not match the data's ",
-             features, " features");
+  config.features = read.integer("feature_dim", features, Range::at_least(1));
+  TERN_CHECK(config.features == features || (sparse && config.features > features), "hyperparameter 'feature_dim' (",
+             config.features, ") does not match the data's ", features, " features");
 
   // The loss, and which predictor types take it.
   std::string loss = read.choice("loss", "auto",
@@ -169,6 +205,7 @@ std::vector<ModelSettings> model_settings(const LinearLearnerConfig& config) {
 // The scaler and the label counts: μ and σ of each feature (and of the label, for regressors)
 // over a sample of about num_point_for_scaler rows (each row kept with probability
 // num_point_for_scaler / N, by a seeded draw of its own), and every row's label counted.
+// Sparse rows are scaled but not centred (μ = 0), which would fill them in.
 struct DataSummary {
   std::vector<double> mean, inverse_std;  // per feature
   double label_mean = 0.0, label_std = 1.0;
@@ -176,8 +213,8 @@ struct DataSummary {
   std::int64_t rows = 0;
 };
 
-DataSummary summarise(const RowShard& shard, const LinearLearnerConfig& config, Communicator& comm) {
-  const std::int64_t features = shard.num_features(), total = shard.total_rows();
+DataSummary summarise(const std::function<void(const BlockVisitor&)>& for_each_own_block, std::int64_t total,
+                      std::int64_t features, bool sparse, const LinearLearnerConfig& config, Communicator& comm) {
   const auto classes = static_cast<std::size_t>(config.task == TaskKind::regression ? 0 : config.num_classes);
   const double keep = std::min(1.0, static_cast<double>(config.num_point_for_scaler) / static_cast<double>(total));
   const std::uint64_t stream = stream_id("linear_learner.scaler");
@@ -187,17 +224,16 @@ DataSummary summarise(const RowShard& shard, const LinearLearnerConfig& config, 
   double* square_sums = sums.data() + features;
   double* label_moments = sums.data() + 2 * features;
   double* counts = label_moments + 3;
-  shard.for_each_chunk([&](const Dataset& chunk) {
-    for (std::int64_t i = 0; i < chunk.rows(); ++i) {
-      const float label = chunk.labels.data<float>()[i];
+  for_each_own_block([&](const RowBlock& block) {
+    for (std::int64_t i = 0; i < block.rows(); ++i) {
+      const float label = block.labels.data<float>()[i];
       if (classes > 0) counts[static_cast<std::size_t>(label)] += 1.0;
-      if (kernels::philox_uniform_double(config.seed, static_cast<std::uint64_t>(chunk.first_row + i), stream) >= keep)
+      if (kernels::philox_uniform_double(config.seed, static_cast<std::uint64_t>(block.first_row + i), stream) >= keep)
         continue;
-      const float* x = chunk.features.data<float>() + i * features;
-      for (std::int64_t f = 0; f < features; ++f) {
-        feature_sums[f] += x[f];
-        square_sums[f] += static_cast<double>(x[f]) * x[f];
-      }
+      for_each_entry(block, i, [&](std::int64_t f, float x) {
+        feature_sums[f] += x;
+        square_sums[f] += static_cast<double>(x) * x;
+      });
       label_moments[0] += label;
       label_moments[1] += static_cast<double>(label) * label;
       label_moments[2] += 1.0;
@@ -214,7 +250,7 @@ DataSummary summarise(const RowShard& shard, const LinearLearnerConfig& config, 
     return deviation > 1e-12 * std::max(1.0, std::abs(mean)) ? deviation : 1.0;  // a constant column stays as is
   };
   for (std::int64_t f = 0; f < features; ++f) {
-    summary.mean.push_back(config.normalize_data ? feature_sums[f] / n : 0.0);
+    summary.mean.push_back(config.normalize_data && !sparse ? feature_sums[f] / n : 0.0);
     summary.inverse_std.push_back(config.normalize_data ? 1.0 / standard_deviation(feature_sums[f], square_sums[f]) : 1.0);
   }
   if (config.normalize_label) {
@@ -286,14 +322,25 @@ class LinearModels {
     return x;
   }
 
-  // Z = x̂ Wᵀ + b for standardised rows [n, D]: every model's outputs [n, M·O].
-  Tensor outputs(const Tensor& x) const {
-    const std::int64_t n = x.dim(0), total = count() * outputs_;
+  // Z = x̂ Wᵀ + b: every model's outputs [n, M·O]. Dense rows through one GEMM; sparse rows
+  // entry by entry, x̂_i = x_i / σ_i.
+  Tensor outputs(const RowBlock& block) const {
+    const std::int64_t n = block.rows(), total = count() * outputs_;
     Tensor z = Tensor::empty({n, total});
     for (std::int64_t i = 0; i < n; ++i) std::copy_n(bias_.data<float>(), total, z.data<float>() + i * total);
-    if (n > 0) {
+    if (n > 0 && !block.sparse) {
+      const Tensor x = standardized(block.dense);
       kernels::cpu::gemm(kernels::Transpose::no, kernels::Transpose::yes, n, total, features_, 1.0f, x.data<float>(),
                          features_, weights_.data<float>(), features_, 1.0f, z.data<float>(), total);
+    } else if (n > 0) {
+#pragma omp parallel for schedule(static)
+      for (std::int64_t i = 0; i < n; ++i) {
+        float* zi = z.data<float>() + i * total;
+        for_each_entry(block, i, [&](std::int64_t f, float value) {
+          const double x = value * summary_.inverse_std[static_cast<std::size_t>(f)];
+          for (std::int64_t t = 0; t < total; ++t) zi[t] += static_cast<float>(x * weights_.data<float>()[t * features_ + f]);
+        });
+      }
     }
     return z;
   }
@@ -332,16 +379,25 @@ class LinearModels {
   }
 
   // Gradient sums of a batch: ∂/∂W = derivativesᵀ x̂, ∂/∂b = column sums (this rank's rows).
-  void accumulate_gradients(const Tensor& x, const Tensor& derivatives) {
-    const std::int64_t n = x.dim(0), total = count() * outputs_;
-    if (n == 0) {
-      std::fill_n(weight_grads_.data<float>(), weight_grads_.numel(), 0.0f);
-      std::fill_n(bias_grads_.data<float>(), bias_grads_.numel(), 0.0f);
-      return;
+  void accumulate_gradients(const RowBlock& block, const Tensor& derivatives) {
+    const std::int64_t n = block.rows(), total = count() * outputs_;
+    std::fill_n(bias_grads_.data<float>(), bias_grads_.numel(), 0.0f);
+    if (n == 0 || block.sparse) std::fill_n(weight_grads_.data<float>(), weight_grads_.numel(), 0.0f);
+    if (n == 0) return;
+    if (block.sparse) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        const float* d = derivatives.data<float>() + i * total;
+        for_each_entry(block, i, [&](std::int64_t f, float value) {
+          const double x = value * summary_.inverse_std[static_cast<std::size_t>(f)];
+          for (std::int64_t t = 0; t < total; ++t) weight_grads_.data<float>()[t * features_ + f] += static_cast<float>(d[t] * x);
+        });
+      }
+    } else {
+      const Tensor x = standardized(block.dense);
+      kernels::cpu::gemm(kernels::Transpose::yes, kernels::Transpose::no, total, features_, n, 1.0f,
+                         derivatives.data<float>(), total, x.data<float>(), features_, 0.0f,
+                         weight_grads_.data<float>(), features_);
     }
-    kernels::cpu::gemm(kernels::Transpose::yes, kernels::Transpose::no, total, features_, n, 1.0f,
-                       derivatives.data<float>(), total, x.data<float>(), features_, 0.0f, weight_grads_.data<float>(),
-                       features_);
     for (std::int64_t t = 0; t < total; ++t) {
       double sum = 0.0;
       for (std::int64_t i = 0; i < n; ++i) sum += derivatives.data<float>()[i * total + t];
@@ -396,16 +452,15 @@ double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 // z = W x + b of a saved model [O, D], [O] for raw rows [n, D]: each output a float64 sum in a
 // fixed order, so a row's output never depends on which rows it is computed with.
-Tensor linear_outputs(const Tensor& weights, const Tensor& bias, const Tensor& rows) {
-  const std::int64_t n = rows.dim(0), outputs = weights.dim(0), features = weights.dim(1);
+Tensor linear_outputs(const Tensor& weights, const Tensor& bias, const RowBlock& rows) {
+  const std::int64_t n = rows.rows(), outputs = weights.dim(0), features = weights.dim(1);
   Tensor z = Tensor::empty({n, outputs});
 #pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < n; ++i) {
-    const float* x = rows.data<float>() + i * features;
     for (std::int64_t o = 0; o < outputs; ++o) {
       const float* w = weights.data<float>() + o * features;
       double sum = bias.data<float>()[o];
-      for (std::int64_t f = 0; f < features; ++f) sum += static_cast<double>(w[f]) * x[f];
+      for_each_entry(rows, i, [&](std::int64_t f, float x) { sum += static_cast<double>(w[f]) * x; });
       z.data<float>()[i * outputs + o] = static_cast<float>(sum);
     }
   }
@@ -463,68 +518,130 @@ Calibration calibrate(std::vector<std::pair<float, float>> scored, const LinearL
 void LinearLearner::fit(JobContext& job) {
   Communicator& comm = job.comm;
   const int rank = comm.rank(), ranks = comm.size();
-  const ChannelShape train = train_channel_shape(job);
+  TERN_CHECK(job.has_channel("train"), "a train channel is needed (--train FILE)");
+  const std::filesystem::path& train_path = job.channels.at("train");
+  const bool sparse = is_sparse_file(train_path);
+  std::int64_t train_rows = 0, data_features = 0;
+  if (sparse) {
+    const SparseShape shape = sparse_file_shape(train_path);
+    train_rows = shape.rows;
+    data_features = shape.features;
+  } else {
+    const ChannelShape shape = train_channel_shape(job);
+    train_rows = shape.rows;
+    data_features = shape.features;
+  }
   HyperparameterReader read("linear-learner", job.hyperparameters);
-  const LinearLearnerConfig config = read_hyperparameters(read, train.features);
+  const LinearLearnerConfig config = read_hyperparameters(read, data_features, sparse);
   job.resolved_hyperparameters = read.resolved();
   task_ = config.task;
   num_classes_ = config.num_classes;
   loss_ = config.loss;
   const auto fit_start = std::chrono::steady_clock::now();
-  const std::int64_t features = train.features;
+  const std::int64_t features = config.features;
 
-  // One pass over this rank's rows checks them and gathers the scaler and the label counts.
-  const RowShard own(job.channels.at("train"), comm, IngestionMode::pipe, 10000, task_, "train",
-                     static_cast<int>(num_classes_));
-  const DataSummary summary = summarise(own, config, comm);
-  Dataset validation;
-  RowRange validation_share;
+  // This rank's share of the rows, checked: dense ones streamed (one pass, the scaler's and the
+  // label counts'), sparse ones held.
+  const RowRange own_range = rank_rows(train_rows, rank, ranks);
+  std::optional<RowShard> own_dense;
+  SparseRows own_sparse;
+  if (sparse) {
+    own_sparse = load_sparse(train_path, own_range.begin, own_range.end, features);
+    validate_labels(own_sparse.labels, task_, static_cast<int>(num_classes_), "channel 'train' (" + train_path.string() + ")",
+                    own_range.begin);
+  } else {
+    own_dense.emplace(train_path, comm, IngestionMode::pipe, 10000, task_, "train", static_cast<int>(num_classes_));
+  }
+  const auto for_each_own_block = [&](const BlockVisitor& visit) {
+    if (sparse) {
+      visit(sparse_block(own_sparse));
+    } else {
+      own_dense->for_each_chunk([&](const Dataset& chunk) { visit(dense_block(chunk)); });
+    }
+  };
+  const DataSummary summary = summarise(for_each_own_block, train_rows, features, sparse, config, comm);
+
+  // This rank's share of the validation rows.
+  std::int64_t validation_rows = 0;
+  Dataset validation_dense;
+  SparseRows validation_sparse;
+  RowBlock validation;
   if (job.has_channel("validation")) {
-    validation = load_dataset(job.channels.at("validation"));
-    validate_dataset(validation, task_, static_cast<int>(num_classes_), "validation");
-    validation_share = rank_rows(validation.rows(), rank, ranks);
+    const std::filesystem::path& path = job.channels.at("validation");
+    const std::string where = "channel 'validation' (" + path.string() + ")";
+    if (sparse) {
+      const SparseRows all = load_as_sparse(path, 0, -1, features);
+      validate_labels(all.labels, task_, static_cast<int>(num_classes_), where, 0);
+      validation_rows = all.rows();
+      const RowRange share = rank_rows(validation_rows, rank, ranks);
+      std::vector<std::int64_t> positions(static_cast<std::size_t>(share.size()));
+      std::iota(positions.begin(), positions.end(), share.begin);
+      validation_sparse = all.select(positions);
+      validation = sparse_block(validation_sparse);
+    } else {
+      const Dataset all = load_dataset(path);
+      validate_dataset(all, task_, static_cast<int>(num_classes_), "validation");
+      validation_rows = all.rows();
+      const RowRange share = rank_rows(validation_rows, rank, ranks);
+      validation_dense = {all.features.rows(share.begin, share.end), all.labels.rows(share.begin, share.end), all.source,
+                          share.begin};
+      validation = dense_block(validation_dense);
+    }
   }
   LinearModels models(config, model_settings(config), summary, features);
 
-  EpochBatches batches(job, config.mini_batch_size, config.seed);
-  const std::int64_t steps_per_epoch = batches.steps_per_epoch();
-  job.log.info("linear-learner: " + std::to_string(train.rows) + " rows x " + std::to_string(features) +
-               " features on " + std::to_string(ranks) + " rank(s), " + std::to_string(models.count()) +
-               " model(s) at once, " + linear_loss_name(loss_.kind) + " loss, " + std::to_string(config.epochs) +
-               " epochs of " + std::to_string(steps_per_epoch) + " steps");
+  // The steps' batches: dense rows streamed by EpochBatches, sparse ones from memory.
+  std::optional<EpochBatches> dense_batches;
+  std::optional<SparseEpochBatches> sparse_batches;
+  if (sparse) {
+    const RowRange trained = training_rows(job, train_rows);
+    sparse_batches.emplace(job, load_sparse(train_path, trained.begin, trained.end, features), train_rows,
+                           config.mini_batch_size, config.seed);
+  } else {
+    dense_batches.emplace(job, config.mini_batch_size, config.seed);
+  }
+  const auto for_each_step = [&](std::int64_t epoch, const BlockVisitor& visit) {
+    if (sparse) {
+      sparse_batches->for_each_step(epoch, [&](const SparseRows& batch) { visit(sparse_block(batch)); });
+    } else {
+      dense_batches->for_each_step(epoch, [&](const Batch& batch) { visit({batch.features, nullptr, batch.labels, 0}); });
+    }
+  };
+  const std::int64_t steps_per_epoch = sparse ? sparse_batches->steps_per_epoch() : dense_batches->steps_per_epoch();
+  job.log.info("linear-learner: " + std::to_string(train_rows) + (sparse ? " sparse" : "") + " rows x " +
+               std::to_string(features) + " features on " + std::to_string(ranks) + " rank(s), " +
+               std::to_string(models.count()) + " model(s) at once, " + linear_loss_name(loss_.kind) + " loss, " +
+               std::to_string(config.epochs) + " epochs of " + std::to_string(steps_per_epoch) + " steps");
 
   std::int64_t step = 0, epochs_run = 0, epochs_without_progress = 0;
   double best_objective = std::numeric_limits<double>::infinity();
   std::vector<double> final_validation_losses;
   for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
     std::vector<double> epoch_losses(static_cast<std::size_t>(models.count()), 0.0);
-    batches.for_each_step(epoch, [&](const Batch& batch) {
+    for_each_step(epoch, [&](const RowBlock& batch) {
       ++step;
-      const Tensor x = models.standardized(batch.features);
-      const Tensor z = models.outputs(x);
+      const Tensor z = models.outputs(batch);
       Tensor derivatives = Tensor::empty(z.shape());
       std::vector<double> totals = models.losses(z, batch.labels, &derivatives, true);
-      models.accumulate_gradients(x, derivatives);
-      totals.push_back(static_cast<double>(batch.features.dim(0)));  // the global batch's rows
+      models.accumulate_gradients(batch, derivatives);
+      totals.push_back(static_cast<double>(batch.rows()));  // the global batch's rows
       allreduce(comm, std::span<double>(totals), ReduceOp::sum);
       if (totals.back() == 0.0) return;
       models.step(comm, totals.back());
       for (std::size_t m = 0; m < epoch_losses.size(); ++m) epoch_losses[m] += totals[m];
     });
     ++epochs_run;
-    for (double& loss : epoch_losses) loss /= static_cast<double>(train.rows);
+    for (double& loss : epoch_losses) loss /= static_cast<double>(train_rows);
     const double train_objective = *std::min_element(epoch_losses.begin(), epoch_losses.end());
     job.metrics.record(step, epoch, "train:objective_loss", train_objective);
     std::string summary_line = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config.epochs) +
                                ": train objective_loss " + std::to_string(train_objective) + " (best of " +
                                std::to_string(models.count()) + ")";
     double objective = train_objective;
-    if (validation.rows() > 0) {
-      const Tensor rows = validation.features.rows(validation_share.begin, validation_share.end);
-      const Tensor labels = validation.labels.rows(validation_share.begin, validation_share.end);
-      final_validation_losses = models.losses(models.outputs(models.standardized(rows)), labels, nullptr, false);
+    if (validation_rows > 0) {
+      final_validation_losses = models.losses(models.outputs(validation), validation.labels, nullptr, false);
       allreduce(comm, std::span<double>(final_validation_losses), ReduceOp::sum);
-      for (double& loss : final_validation_losses) loss /= static_cast<double>(validation.rows());
+      for (double& loss : final_validation_losses) loss /= static_cast<double>(validation_rows);
       objective = *std::min_element(final_validation_losses.begin(), final_validation_losses.end());
       job.metrics.record(step, epoch, "validation:objective_loss", objective);
       summary_line += ", validation objective_loss " + std::to_string(objective);
@@ -546,13 +663,12 @@ void LinearLearner::fit(JobContext& job) {
   std::vector<double> criterion(static_cast<std::size_t>(models.count()), 0.0);
   std::vector<float> thresholds(static_cast<std::size_t>(models.count()), 0.5f);
   const bool by_threshold = task_ == TaskKind::binary_classification && config.selection != Selection::loss_function;
-  // Calls visit(rows, labels) for this rank's share of the selection rows.
-  const auto for_each_selection_part = [&](const std::function<void(const Tensor&, const Tensor&)>& visit) {
-    if (validation.rows() > 0) {
-      visit(validation.features.rows(validation_share.begin, validation_share.end),
-            validation.labels.rows(validation_share.begin, validation_share.end));
+  // Calls visit(block) for this rank's share of the selection rows.
+  const auto for_each_selection_part = [&](const BlockVisitor& visit) {
+    if (validation_rows > 0) {
+      visit(validation);
     } else {
-      own.for_each_chunk([&](const Dataset& chunk) { visit(chunk.features, chunk.labels); });
+      for_each_own_block(visit);
     }
   };
   if (!by_threshold) {
@@ -560,8 +676,8 @@ void LinearLearner::fit(JobContext& job) {
     std::vector<double> losses = final_validation_losses;
     if (losses.empty()) {
       losses.assign(criterion.size(), 0.0);
-      for_each_selection_part([&](const Tensor& rows, const Tensor& row_labels) {
-        const std::vector<double> sums = models.losses(models.outputs(models.standardized(rows)), row_labels, nullptr, false);
+      for_each_selection_part([&](const RowBlock& block) {
+        const std::vector<double> sums = models.losses(models.outputs(block), block.labels, nullptr, false);
         for (std::size_t m = 0; m < losses.size(); ++m) losses[m] += sums[m];
       });
       allreduce(comm, std::span<double>(losses), ReduceOp::sum);
@@ -574,15 +690,15 @@ void LinearLearner::fit(JobContext& job) {
     std::vector<std::pair<Tensor, Tensor>> folded;
     for (std::int64_t m = 0; m < models.count(); ++m) folded.push_back(models.folded(m));
     std::vector<float> probabilities, labels;
-    for_each_selection_part([&](const Tensor& rows, const Tensor& row_labels) {
-      const std::int64_t n = rows.dim(0), first = static_cast<std::int64_t>(labels.size());
+    for_each_selection_part([&](const RowBlock& block) {
+      const std::int64_t n = block.rows(), first = static_cast<std::int64_t>(labels.size());
       probabilities.resize(static_cast<std::size_t>((first + n) * models.count()));
       for (std::int64_t m = 0; m < models.count(); ++m) {
-        const Tensor z = linear_outputs(folded[static_cast<std::size_t>(m)].first, folded[static_cast<std::size_t>(m)].second, rows);
+        const Tensor z = linear_outputs(folded[static_cast<std::size_t>(m)].first, folded[static_cast<std::size_t>(m)].second, block);
         for (std::int64_t i = 0; i < n; ++i)
           probabilities[static_cast<std::size_t>((first + i) * models.count() + m)] = static_cast<float>(sigmoid(z.data<float>()[i]));
       }
-      labels.insert(labels.end(), row_labels.data<float>(), row_labels.data<float>() + n);
+      labels.insert(labels.end(), block.labels.data<float>(), block.labels.data<float>() + n);
     });
     const auto rows = static_cast<std::int64_t>(labels.size());
     const Tensor all = gather_rows_across_ranks(Tensor::from_values({rows, models.count()}, probabilities), comm);
@@ -616,7 +732,7 @@ void LinearLearner::fit(JobContext& job) {
                                    {"models", candidates},
                                    {"epochs", epochs_run},
                                    {"decision_threshold", threshold_},
-                                   {"selected_on", validation.rows() > 0 ? "validation" : "train"}};
+                                   {"selected_on", validation_rows > 0 ? "validation" : "train"}};
   job.log.info("linear-learner: kept model " + std::to_string(chosen) + " of " + std::to_string(models.count()) +
                " (learning_rate " + std::to_string(models.settings(chosen).learning_rate) + ", wd " +
                std::to_string(models.settings(chosen).wd) + ")" +
@@ -631,10 +747,14 @@ MetricValues LinearLearner::score(const Predictions& predictions, const Tensor& 
 }
 
 Predictions LinearLearner::predict(const Dataset& data) {
-  TERN_CHECK(weights_.defined(), "linear-learner: no model trained or loaded");
   check_same_features("model", num_features(), "data", data.num_features());
-  const std::int64_t n = data.rows(), outputs = weights_.dim(0);
-  const Tensor z = linear_outputs(weights_, bias_, data.features);
+  return predict_block(dense_block(data));
+}
+
+Predictions LinearLearner::predict_block(const RowBlock& rows) const {
+  TERN_CHECK(weights_.defined(), "linear-learner: no model trained or loaded");
+  const std::int64_t n = rows.rows(), outputs = weights_.dim(0);
+  const Tensor z = linear_outputs(weights_, bias_, rows);
   Predictions predictions;
   predictions.task = task_;
   predictions.decision_threshold = threshold_;
@@ -662,6 +782,19 @@ Predictions LinearLearner::predict(const Dataset& data) {
         static_cast<float>(std::max_element(probabilities, probabilities + outputs) - probabilities);
   }
   return predictions;
+}
+
+Predictions LinearLearner::predict_file(const std::filesystem::path& path) {
+  if (!is_sparse_file(path)) return Algorithm::predict_file(path);
+  const SparseRows rows = load_sparse(path, 0, -1, num_features());
+  return predict_block(sparse_block(rows));
+}
+
+MetricValues LinearLearner::evaluate_file(const std::filesystem::path& path) {
+  if (!is_sparse_file(path)) return Algorithm::evaluate_file(path);
+  const SparseRows rows = load_sparse(path, 0, -1, num_features());
+  validate_labels(rows.labels, task_, static_cast<int>(num_classes_), "data (" + path.string() + ")", 0);
+  return score(predict_block(sparse_block(rows)), Tensor::from_values({rows.rows()}, rows.labels));
 }
 
 ModelFile LinearLearner::export_model() const {

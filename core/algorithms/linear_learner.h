@@ -17,6 +17,9 @@
 // is folded into its weights (and, for regressors trained on standardised labels, the label's
 // scale), so the saved model is a plain W and b over the raw features.
 //
+// Sparse input (libsvm, HDF5 CSR) is trained on as it is: outputs and gradients entry by entry,
+// the features scaled by σ but not centred.
+//
 // Data parallel: each global mini-batch is spread over the ranks (replicated rows: slices of
 // one batch, as one rank would take it; sharded rows: each rank's batch from its shard) and the
 // gradient sums of all the models are allreduced once a step.
@@ -26,6 +29,8 @@
 #include "core/algorithms/linear_losses.h"
 
 namespace tern {
+
+struct RowBlock;  // dense or sparse rows (linear_learner.cpp)
 
 class LinearLearner : public Algorithm {
  public:
@@ -39,8 +44,13 @@ class LinearLearner : public Algorithm {
   std::int64_t num_classes() const override { return num_classes_; }
   // The managed service's metric names (evaluation.h).
   MetricValues score(const Predictions& predictions, const Tensor& labels) const override;
+  // Sparse files (libsvm, HDF5 CSR) as well as dense ones.
+  Predictions predict_file(const std::filesystem::path& path) override;
+  MetricValues evaluate_file(const std::filesystem::path& path) override;
 
  private:
+  Predictions predict_block(const RowBlock& rows) const;
+
   TaskKind task_ = TaskKind::regression;
   std::int64_t num_classes_ = 1;
   LinearLoss loss_;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/data/dense_reader.h"
 #include "core/data/hdf5_writer.h"
 #include "core/data/input_file.h"
 #include "core/io/atomic_file.h"
@@ -223,6 +224,17 @@ SparseRows to_sparse(const Dataset& dense) {
     }
     rows.add_row(dense.labels.data<float>()[r], indices, values);
   }
+  return rows;
+}
+
+SparseRows load_as_sparse(const std::filesystem::path& path, std::int64_t row_begin, std::int64_t row_end,
+                          std::int64_t features) {
+  if (is_sparse_file(path)) return load_sparse(path, row_begin, row_end, features);
+  const Dataset dense = load_dataset(path, row_begin, row_end);
+  TERN_CHECK(features == 0 || dense.num_features() <= features, path.string(), " has ", dense.num_features(),
+             " features, more than the ", features, " expected");
+  SparseRows rows = to_sparse(dense);
+  if (features > 0) rows.num_features = features;
   return rows;
 }
 

@@ -30,6 +30,11 @@ SparseRows load_sparse(const std::filesystem::path& path, std::int64_t row_begin
 // The nonzero entries of dense rows, as sparse rows.
 SparseRows to_sparse(const Dataset& dense);
 
+// Rows [row_begin, row_end) of a sparse or a dense file as sparse rows, for the algorithms that
+// take both (over `features` features when > 0, else the file's).
+SparseRows load_as_sparse(const std::filesystem::path& path, std::int64_t row_begin = 0, std::int64_t row_end = -1,
+                          std::int64_t features = 0);
+
 // Writes rows as libsvm text or HDF5 CSR, by the extension, atomically.
 void write_sparse(const SparseRows& rows, const std::filesystem::path& path);
 

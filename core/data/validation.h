@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "core/data/dataset.h"
@@ -24,6 +25,11 @@ enum class TaskKind { binary_classification, multiclass_classification, regressi
 // or value of the first problem found. num_classes is used by multiclass classification only
 // (binary labels are 0 or 1).
 void validate_dataset(const Dataset& dataset, TaskKind task, int num_classes, std::string_view channel);
+
+// The label checks alone (for sparse rows): finite, and for classification integers in range.
+// `where` names the channel and file; rows are numbered from first_row.
+void validate_labels(std::span<const float> labels, TaskKind task, int num_classes, std::string_view where,
+                     std::int64_t first_row);
 
 // Throws when two channels disagree on the number of features.
 void check_same_features(std::string_view channel_a, std::int64_t features_a, std::string_view channel_b,

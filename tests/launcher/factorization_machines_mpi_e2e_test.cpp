@@ -146,7 +146,7 @@ TEST_F(FactorizationMachinesTest, BadHyperparametersAndLabelsFailClearly) {
   expect_failed_with(run_tern(arguments(train, scratch_ / "c", " --hp num_factors=4 --hp predictor_type=regressor --hp feature_dim=10")),
                      "is smaller than the data's");
   expect_failed_with(run_tern(arguments(train, scratch_ / "d", " --hp num_factors=4 --hp predictor_type=binary_classifier")),
-                     "(a binary classifier takes 0 or 1)");
+                     "(binary labels are 0 or 1)");
   expect_failed_with(run_tern(arguments(train, scratch_ / "e", " --hp num_factors=4 --hp predictor_type=regressor --hp factors_init_method=xavier")),
                      "factors_init_method");
 }
