@@ -22,9 +22,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs a shell command line, capturing stdout and stderr.
+// Runs a shell command line, capturing stdout and stderr (of every command in the line).
 inline CommandResult run_shell(const std::string& command_line) {
-  const std::string command = command_line + " 2>&1";
+  const std::string command = "{ " + command_line + "\n} 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
@@ -41,12 +41,16 @@ inline CommandResult run_tern(const std::string& arguments, const std::string& e
 }
 
 // Runs `mpirun -np ranks tern <arguments>` (oversubscribed, allowed as root), one OpenMP thread
-// a rank unless the environment says otherwise.
+// a rank unless the environment says otherwise. Each run has an Open MPI session folder of its
+// own: mpiruns side by side (ctest -j) otherwise share /tmp/ompi.<host>.<uid>, and one removing
+// it as another starts fails the second ("A call to mkdir was unable to create the desired
+// directory", seen in CI).
 inline CommandResult run_tern_on_ranks(int ranks, const std::string& arguments, const std::string& environment = "") {
-  const std::string launcher = std::string("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 ") +
-                               environment + " " + TERN_MPIEXEC + " -np " + std::to_string(ranks) +
-                               " --oversubscribe --bind-to none";
-  return run_shell(launcher + " " + TERN_BINARY + " " + arguments);
+  const std::string launcher =
+      std::string("session=$(mktemp -d /tmp/tern-ompi-XXXXXX); OMPI_MCA_orte_tmpdir_base=$session ") +
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 " + environment + " " + TERN_MPIEXEC +
+      " -np " + std::to_string(ranks) + " --oversubscribe --bind-to none";
+  return run_shell(launcher + " " + TERN_BINARY + " " + arguments + "; status=$?; rm -rf \"$session\"; exit $status");
 }
 
 // Expects that a command failed (non-zero exit) with `message` somewhere in its output.
