@@ -8,10 +8,12 @@
 #include "core/algorithms/eigen_matrices.h"
 #include "core/algorithms/epoch_batches.h"
 #include "core/algorithms/evaluation.h"
+#include "core/algorithms/fixed_order_sums.h"
 #include "core/algorithms/hyperparameters.h"
 #include "core/data/row_shard.h"
 #include "core/random/random.h"
 #include "kernels/common/philox.h"
+#include "kernels/cpu/gemm.h"
 
 namespace tern {
 
@@ -114,7 +116,68 @@ Nearest nearest_centers(const MatrixD& x, const MatrixD& centers) {
   return nearest;
 }
 
-constexpr std::int64_t kBlockRows = 256;  // rows assigned together: their float64 copy stays in cache
+// The centres as the assignment of rows uses them: in float64 for exact distances, rounded to
+// float32 for the GEMM that screens them, and their norms.
+struct CenterTable {
+  MatrixD exact;
+  MatrixF rounded;
+  VectorD squared_norms;
+  double largest_norm = 0.0;
+
+  explicit CenterTable(const MatrixD& centers)
+      : exact(centers), rounded(centers.cast<float>()), squared_norms(centers.rowwise().squaredNorm()) {
+    largest_norm = std::sqrt(squared_norms.maxCoeff());
+  }
+};
+
+// For each of `count` float32 rows: the nearest centre by exact float64 distance (the lowest
+// index among equals) and that distance, found as knn's search finds neighbours: a float32 GEMM
+// gives d̃_j = ‖x‖² + ‖μ_j‖² − 2 x·μ̃_j with μ̃_j the float32 centre, within
+// e = 2‖x‖ max‖μ‖ (γ_D + 2u) (+ float64 rounding) of ‖x − μ_j‖²; when the runner-up is more than
+// 2e behind, the best is the exact nearest, else all k are computed exactly.
+Nearest assign_rows(const float* rows, std::int64_t count, std::int64_t features, const CenterTable& centers) {
+  const std::int64_t k = centers.exact.rows();
+  std::vector<float> dots(static_cast<std::size_t>(count * k));
+  kernels::cpu::gemm(kernels::Transpose::no, kernels::Transpose::yes, count, k, features, 1.0f, rows, features,
+                     centers.rounded.data(), features, 0.0f, dots.data(), k);
+  const double unit = std::ldexp(1.0, -24), gamma = features * unit / (1.0 - features * unit);
+  Nearest nearest{std::vector<std::int64_t>(static_cast<std::size_t>(count)),
+                  std::vector<double>(static_cast<std::size_t>(count))};
+  for (std::int64_t i = 0; i < count; ++i) {
+    const float* x = rows + i * features;
+    const double squared_norm = fixed_order_dot(x, x, features);
+    const double norm = std::sqrt(squared_norm);
+    const double error = 2.0 * norm * centers.largest_norm * (gamma + 2.0 * unit) +
+                         8.0 * std::ldexp(1.0, -53) * (norm + centers.largest_norm) * (norm + centers.largest_norm);
+    std::int64_t best = 0;
+    double best_distance = std::numeric_limits<double>::infinity(), runner_up = best_distance;
+    for (std::int64_t j = 0; j < k; ++j) {
+      const double distance = squared_norm + centers.squared_norms(j) - 2.0 * dots[static_cast<std::size_t>(i * k + j)];
+      if (distance < best_distance) {
+        runner_up = best_distance;
+        best_distance = distance;
+        best = j;
+      } else if (distance < runner_up) {
+        runner_up = distance;
+      }
+    }
+    if (runner_up - best_distance <= 2.0 * error) {  // too close to call in float32: exactly
+      best_distance = std::numeric_limits<double>::infinity();
+      for (std::int64_t j = 0; j < k; ++j) {
+        const double distance = fixed_order_squared_distance(x, centers.exact.row(j).data(), features);
+        if (distance < best_distance) {
+          best_distance = distance;
+          best = j;
+        }
+      }
+    }
+    nearest.cluster[static_cast<std::size_t>(i)] = best;
+    nearest.squared_distance[static_cast<std::size_t>(i)] = fixed_order_squared_distance(x, centers.exact.row(best).data(), features);
+  }
+  return nearest;
+}
+
+constexpr std::int64_t kBlockRows = 256;  // rows assigned together: their products stay in cache
 
 // What a pass of Lloyd adds up over some rows: each cluster's sum of rows and count, the sum
 // of the squared distances, and the row farthest from its centre (the first among equals).
@@ -143,18 +206,18 @@ struct PassTotals {
 PassTotals chunk_totals(const Dataset& chunk, const MatrixD& centers) {
   const std::int64_t rows = chunk.rows(), features = chunk.num_features();
   const std::int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  const CenterTable table(centers);
   std::vector<PassTotals> block_totals(static_cast<std::size_t>(blocks), PassTotals(centers.rows(), features));
 #pragma omp parallel for schedule(static)
   for (std::int64_t block = 0; block < blocks; ++block) {
     const std::int64_t begin = block * kBlockRows, count = std::min(rows, begin + kBlockRows) - begin;
-    const MatrixD x =
-        Eigen::Map<const MatrixF>(chunk.features.data<float>() + begin * features, count, features).cast<double>();
-    const Nearest found = nearest_centers(x, centers);
+    const Eigen::Map<const MatrixF> x(chunk.features.data<float>() + begin * features, count, features);
+    const Nearest found = assign_rows(x.data(), count, features, table);
     PassTotals& totals = block_totals[static_cast<std::size_t>(block)];
     for (Eigen::Index i = 0; i < count; ++i) {
       const std::int64_t cluster = found.cluster[static_cast<std::size_t>(i)];
       const double distance = found.squared_distance[static_cast<std::size_t>(i)];
-      totals.sums.row(cluster) += x.row(i);
+      totals.sums.row(cluster) += x.row(i).cast<double>();
       totals.counts(cluster) += 1.0;
       totals.ssd += distance;
       if (distance > totals.farthest_distance) {
@@ -474,7 +537,7 @@ void KMeans::fit(JobContext& job) {
   // The final clustering's scores, against the final centres.
   double ssd = 0.0;
   shard.for_each_chunk([&](const Dataset& chunk) {
-    const Nearest found = nearest_centers(as_double(chunk.features), centers);
+    const Nearest found = assign_rows(chunk.features.data<float>(), chunk.rows(), features, CenterTable(centers));
     ssd += std::accumulate(found.squared_distance.begin(), found.squared_distance.end(), 0.0);
   });
   ssd = allreduce_value(comm, ssd, ReduceOp::sum);
@@ -498,8 +561,7 @@ Predictions KMeans::predict(const Dataset& data) {
   TERN_CHECK(centers_.defined(), "kmeans: no model trained or loaded");
   TERN_CHECK(data.num_features() == num_features(), "the model expects ", num_features(), " features, the data has ",
              data.num_features());
-  const Nearest found = nearest_centers(
-      as_double(data.features), as_double(centers_));
+  const Nearest found = assign_rows(data.features.data<float>(), data.rows(), num_features(), CenterTable(as_double(centers_)));
   Predictions predictions;
   predictions.task = TaskKind::clustering;
   predictions.labels = Tensor::empty({data.rows()});
@@ -517,8 +579,7 @@ MetricValues KMeans::evaluate_file(const std::filesystem::path& path) {
   validate_dataset(data, TaskKind::clustering, 1, "data");
   TERN_CHECK(data.num_features() == num_features(), "the model expects ", num_features(), " features, the data has ",
              data.num_features());
-  const Nearest found = nearest_centers(
-      as_double(data.features), as_double(centers_));
+  const Nearest found = assign_rows(data.features.data<float>(), data.rows(), num_features(), CenterTable(as_double(centers_)));
   const double ssd = std::accumulate(found.squared_distance.begin(), found.squared_distance.end(), 0.0);
   return {{"msd", ssd / static_cast<double>(data.rows())}, {"ssd", ssd}};
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/algorithms/fixed_order_sums.h"
 #include "kernels/cpu/gemm.h"
 
 namespace tern {
@@ -15,24 +16,11 @@ constexpr std::int64_t kRowTile = 4096;    // index rows a GEMM takes (the produ
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
-double squared_norm(const float* x, std::int64_t dimension) {
-  double sum = 0.0;
-  for (std::int64_t i = 0; i < dimension; ++i) sum += static_cast<double>(x[i]) * x[i];
-  return sum;
-}
+double squared_norm(const float* x, std::int64_t dimension) { return fixed_order_dot(x, x, dimension); }
 
-// d(q, y) in float64, the terms summed left to right: the same number wherever it is computed.
+// d(q, y) in float64 in a fixed order (fixed_order_sums.h): the same number wherever it is computed.
 double exact_distance(const float* q, const float* y, std::int64_t dimension, NeighborMetric metric) {
-  double sum = 0.0;
-  if (metric == NeighborMetric::l2) {
-    for (std::int64_t i = 0; i < dimension; ++i) {
-      const double difference = static_cast<double>(q[i]) - y[i];
-      sum += difference * difference;
-    }
-    return sum;
-  }
-  for (std::int64_t i = 0; i < dimension; ++i) sum += static_cast<double>(q[i]) * y[i];
-  return -sum;
+  return metric == NeighborMetric::l2 ? fixed_order_squared_distance(q, y, dimension) : -fixed_order_dot(q, y, dimension);
 }
 
 // One query's screening: the k smallest screened distances so far (a max-heap, so its top is

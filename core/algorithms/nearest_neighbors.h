@@ -13,7 +13,7 @@
 //      d̃ so far, stays a candidate: no row of the true top k is ever dropped, however the GEMM
 //      ordered its sums.
 //   2. rank: the candidates' d again, in float64 in a fixed order (exact products of float32
-//      values, summed left to right), sorted by (d, index).
+//      values, summed as fixed_order_sums.h defines), sorted by (d, index).
 // So a row's distance is the same number on every rank, and sharding the index, merging each
 // shard's top k into the global top k, gives the single-rank answer exactly.
 #pragma once
