@@ -31,6 +31,7 @@ struct RowBlock {
   const SparseRows* sparse = nullptr;
   Tensor labels;
   std::int64_t first_row = 0;
+  bool standardized = false;  // dense holds x̂ already (LinearModels::prepared)
 
   std::int64_t rows() const { return labels.dim(0); }
 };
@@ -322,6 +323,15 @@ class LinearModels {
     return x;
   }
 
+  // The block with its dense rows standardised once, for the several passes of a step.
+  RowBlock prepared(const RowBlock& block) const {
+    if (block.sparse || block.standardized) return block;
+    RowBlock ready = block;
+    ready.dense = standardized(block.dense);
+    ready.standardized = true;
+    return ready;
+  }
+
   // Z = x̂ Wᵀ + b: every model's outputs [n, M·O]. Dense rows through one GEMM; sparse rows
   // entry by entry, x̂_i = x_i / σ_i.
   Tensor outputs(const RowBlock& block) const {
@@ -329,7 +339,7 @@ class LinearModels {
     Tensor z = Tensor::empty({n, total});
     for (std::int64_t i = 0; i < n; ++i) std::copy_n(bias_.data<float>(), total, z.data<float>() + i * total);
     if (n > 0 && !block.sparse) {
-      const Tensor x = standardized(block.dense);
+      const Tensor x = block.standardized ? block.dense : standardized(block.dense);
       kernels::cpu::gemm(kernels::Transpose::no, kernels::Transpose::yes, n, total, features_, 1.0f, x.data<float>(),
                          features_, weights_.data<float>(), features_, 1.0f, z.data<float>(), total);
     } else if (n > 0) {
@@ -393,7 +403,7 @@ class LinearModels {
         });
       }
     } else {
-      const Tensor x = standardized(block.dense);
+      const Tensor x = block.standardized ? block.dense : standardized(block.dense);
       kernels::cpu::gemm(kernels::Transpose::yes, kernels::Transpose::no, total, features_, n, 1.0f,
                          derivatives.data<float>(), total, x.data<float>(), features_, 0.0f,
                          weight_grads_.data<float>(), features_);
@@ -618,8 +628,10 @@ void LinearLearner::fit(JobContext& job) {
   std::vector<double> final_validation_losses;
   for (std::int64_t epoch = 0; epoch < config.epochs; ++epoch) {
     std::vector<double> epoch_losses(static_cast<std::size_t>(models.count()), 0.0);
-    for_each_step(epoch, [&](const RowBlock& batch) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    for_each_step(epoch, [&](const RowBlock& rows) {
       ++step;
+      const RowBlock batch = models.prepared(rows);
       const Tensor z = models.outputs(batch);
       Tensor derivatives = Tensor::empty(z.shape());
       std::vector<double> totals = models.losses(z, batch.labels, &derivatives, true);
@@ -631,6 +643,8 @@ void LinearLearner::fit(JobContext& job) {
       for (std::size_t m = 0; m < epoch_losses.size(); ++m) epoch_losses[m] += totals[m];
     });
     ++epochs_run;
+    job.metrics.record(step, epoch, "train:epoch_seconds",
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count());
     for (double& loss : epoch_losses) loss /= static_cast<double>(train_rows);
     const double train_objective = *std::min_element(epoch_losses.begin(), epoch_losses.end());
     job.metrics.record(step, epoch, "train:objective_loss", train_objective);
