@@ -40,16 +40,6 @@ const std::string kMovieLensSettings = kTraining + " --hp predictor_type=regress
 const std::string kSettings = kTraining + " --hp predictor_type=regressor --hp epochs=2";
 const std::string kBinarySettings = kTraining + " --hp predictor_type=binary_classifier --hp epochs=10";
 
-double metric_of(const std::filesystem::path& job, const std::string& name) {
-  std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-  double value = -1;
-  for (std::string line; std::getline(lines, line);) {
-    const auto entry = nlohmann::json::parse(line);
-    if (entry.at("name") == name) value = entry.at("value");
-  }
-  return value;
-}
-
 class FactorizationMachinesTest : public ::testing::Test {
  protected:
   void SetUp() override { TERN_REQUIRE_REAL_DATA(real_data("movielens/train.libsvm")); }
@@ -67,7 +57,7 @@ TEST_F(FactorizationMachinesTest, MovieLensRmseIsWellUnderTheBiasOnlyBaseline) {
   const auto result = run_tern(arguments(real_data("movielens/train.libsvm"), job,
                                          kMovieLensSettings + " --validation " + test.string() + " --test " + test.string()));
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  const double rmse = metric_of(job, "test:rmse");
+  const double rmse = testing::last_metric(job, "test:rmse");
   // Measured: 0.8622 (bias-only 0.8798, global mean 1.0516).
   EXPECT_LT(rmse, kBiasOnlyRmse - 0.01) << "bias-only " << kBiasOnlyRmse << ", global mean " << kGlobalMeanRmse;
   const auto evaluated = run_tern("evaluate --model " + (job / "model.tar.gz").string() + " --data " + test.string() +
@@ -134,8 +124,8 @@ TEST_F(FactorizationMachinesTest, BinaryClassifierLearnsHighRatings) {
   const auto job = scratch_ / "binary";
   const auto result = run_tern(arguments(train, job, kBinarySettings + " --test " + test.string()));
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_GT(metric_of(job, "test:roc_auc_score"), 0.75);
-  EXPECT_GT(metric_of(job, "test:binary_classification_accuracy"), 0.68);
+  EXPECT_GT(testing::last_metric(job, "test:roc_auc_score"), 0.75);
+  EXPECT_GT(testing::last_metric(job, "test:binary_classification_accuracy"), 0.68);
 }
 
 TEST_F(FactorizationMachinesTest, BadHyperparametersAndLabelsFailClearly) {

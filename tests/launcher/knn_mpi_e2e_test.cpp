@@ -68,16 +68,6 @@ void write_rows(const std::filesystem::path& from, std::int64_t begin, std::int6
   write_csv({all.features.rows(begin, end), all.labels.rows(begin, end), all.source}, to);
 }
 
-double metric_of(const std::filesystem::path& job, const std::string& name) {
-  std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-  for (std::string line; std::getline(lines, line);) {
-    const auto entry = nlohmann::json::parse(line);
-    if (entry.at("name") == name) return entry.at("value");
-  }
-  ADD_FAILURE() << name << " not in " << job / "metrics.jsonl";
-  return -1;
-}
-
 // Every validation metric of a job but the speed, by name.
 std::map<std::string, double> validation_metrics(const std::filesystem::path& job) {
   std::map<std::string, double> metrics;
@@ -120,7 +110,7 @@ TEST_F(KnnTest, EachMetricGivesScikitLearnsNeighboursAndAccuracy) {
     const auto job = scratch_ / reference.index_metric;
     const auto result = run_tern(knn_arguments(job, std::string(" --hp index_metric=") + reference.index_metric));
     ASSERT_EQ(result.exit_code, 0) << result.output;
-    EXPECT_DOUBLE_EQ(metric_of(job, "validation:multiclass_accuracy"), reference.accuracy) << reference.index_metric;
+    EXPECT_DOUBLE_EQ(testing::last_metric(job, "validation:multiclass_accuracy"), reference.accuracy) << reference.index_metric;
     const std::unique_ptr<Algorithm> model = load_model(job / "model");
     const std::vector<Neighbor> found = dynamic_cast<Knn&>(*model).neighbors(queries.features.rows(0, 3));
     for (std::size_t q = 0; q < 3; ++q) {
@@ -160,7 +150,7 @@ TEST_F(KnnTest, ReducedDimensionsKeepMostOfTheAccuracy) {
     ASSERT_EQ(run_tern(knn_arguments(job, " --hp dimension_reduction_target=64 --hp dimension_reduction_type=" + type))
                   .exit_code,
               0);
-    EXPECT_GE(metric_of(job, "validation:multiclass_accuracy"), 0.77) << type;  // 0.8105 with all 784
+    EXPECT_GE(testing::last_metric(job, "validation:multiclass_accuracy"), 0.77) << type;  // 0.8105 with all 784
     EXPECT_EQ(read_json(job / "job.json").at("knn").at("index_dimension"), 64);
   }
 }
@@ -175,7 +165,7 @@ TEST_F(KnnTest, TheRegressorAveragesTheNeighboursLabels) {
                                " --test " + (scratch_ / "test.csv").string() + " --output-dir " + job.string() +
                                " --hp k=5 --hp predictor_type=regressor");
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_NEAR(metric_of(job, "test:rmse"), kSklearnDiabetesRmse, 1e-4);
+  EXPECT_NEAR(testing::last_metric(job, "test:rmse"), kSklearnDiabetesRmse, 1e-4);
   const auto output = scratch_ / "predictions.csv";
   ASSERT_EQ(run_tern("predict --model " + (job / "model.tar.gz").string() + " --data " +
                      (scratch_ / "test.csv").string() + " --output " + output.string())

@@ -190,13 +190,7 @@ TEST_F(LinearLearnerTest, TheThresholdIsTheBestCutForTheCriterion) {
     EXPECT_GT(best, 0.8) << check.criterion;
     EXPECT_EQ(value_at(threshold), best) << check.criterion << ": threshold " << threshold;
     if (check.criterion == "accuracy") {
-      std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-      double reported = -1;
-      for (std::string line; std::getline(lines, line);) {
-        const auto entry = nlohmann::json::parse(line);
-        if (entry.at("name") == "validation:binary_classification_accuracy") reported = entry.at("value");
-      }
-      EXPECT_DOUBLE_EQ(reported, best);  // the metrics use the calibrated threshold
+      EXPECT_DOUBLE_EQ(testing::last_metric(job, "validation:binary_classification_accuracy"), best);  // the metrics use the calibrated threshold
     }
   }
 }
@@ -212,13 +206,7 @@ TEST_F(LinearLearnerTest, MulticlassLearnsAndGivesProbabilities) {
                                                " --validation " + (scratch_ / "validation.csv").string() +
                                                    " --hp num_classes=10 --hp epochs=5 --hp num_models=4"));
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-  double accuracy = -1;
-  for (std::string line; std::getline(lines, line);) {
-    const auto entry = nlohmann::json::parse(line);
-    if (entry.at("name") == "validation:multiclass_accuracy") accuracy = entry.at("value");
-  }
-  EXPECT_GT(accuracy, 0.78);  // about 0.81 (a 10-class linear model on 8,000 images)
+  EXPECT_GT(testing::last_metric(job, "validation:multiclass_accuracy"), 0.78);  // about 0.81 (a 10-class linear model on 8,000 images)
   const Dataset validation = load_dataset(scratch_ / "validation.csv");
   const Tensor probabilities = load_model(job / "model")->predict(validation).scores;
   ASSERT_EQ(probabilities.dim(1), 10);
@@ -278,13 +266,7 @@ TEST_F(LinearLearnerTest, SparseMovieLensRatingsBeatTheGlobalMean) {
   const auto result = run_tern(train_arguments(train, job, "regressor",
                                                " --hp epochs=10 --test " + real_data("movielens/test.libsvm").string()));
   ASSERT_EQ(result.exit_code, 0) << result.output;
-  std::istringstream lines(testing::read_text(job / "metrics.jsonl"));
-  double rmse = -1;
-  for (std::string line; std::getline(lines, line);) {
-    const auto entry = nlohmann::json::parse(line);
-    if (entry.at("name") == "test:rmse") rmse = entry.at("value");
-  }
-  EXPECT_LT(rmse, 0.92);  // measured 0.9035
+  EXPECT_LT(testing::last_metric(job, "test:rmse"), 0.92);  // measured 0.9035
 }
 
 TEST_F(LinearLearnerTest, BadHyperparametersAndLabelsFailClearly) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -97,6 +98,17 @@ inline int count_metric_records(const std::filesystem::path& metrics_jsonl, cons
   int count = 0;
   while (std::getline(lines, line)) count += nlohmann::json::parse(line).at("name") == name;
   return count;
+}
+
+// The last value a job's metrics.jsonl records for the metric `name`; NaN when there is none.
+inline double last_metric(const std::filesystem::path& job, const std::string& name) {
+  std::istringstream lines(read_text(job / "metrics.jsonl"));
+  double value = std::nan("");
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry.at("name") == name) value = entry.at("value");
+  }
+  return value;
 }
 
 // A real data set prepared by scripts/prepare-data.sh; the test is skipped when it is missing.
