@@ -2,7 +2,9 @@
 // apply it to a data file.
 //   predict   writes one CSV line per row: the predicted label (or value), then the scores
 //             (P(y=1) for binary, one probability per class for multiclass); for a
-//             projection (pca), the row's coordinates
+//             projection (pca), the row's coordinates. For tree models, --output-margin
+//             writes the raw margins instead (one a class) and --pred-leaf the leaf each tree
+//             sends the row to (one column a tree), as XGBoost's predict does
 //   evaluate  computes the task's metrics against the file's labels, prints them and
 //             optionally writes them as JSON
 #include <cstdio>
@@ -11,6 +13,8 @@
 #include <sstream>
 
 #include "core/algorithms/registry.h"
+#include "core/algorithms/trees/tree_data.h"
+#include "core/algorithms/trees/tree_model.h"
 #include "core/io/atomic_file.h"
 #include "core/algorithms/evaluation.h"
 #include "launcher/model_package.h"
@@ -51,19 +55,52 @@ std::string predictions_csv(const Predictions& predictions) {
   return out.str();
 }
 
+// One line a row of a tensor's values [rows, columns], as text that reads back exactly.
+std::string values_csv(const Tensor& values) {
+  std::ostringstream out;
+  const std::int64_t rows = values.dim(0), columns = values.ndim() == 2 ? values.dim(1) : 1;
+  char number[32];
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < columns; ++c) {
+      std::snprintf(number, sizeof number, "%.9g", values.data<float>()[r * columns + c]);
+      out << (c == 0 ? "" : ",") << number;
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+// The CSV of a tree model's margins or leaf indices for a data file.
+std::string tree_outputs_csv(const Algorithm& model, const std::string& data_path, bool leaves) {
+  const auto* trees = dynamic_cast<const TreeModel*>(&model);
+  TERN_CHECK(trees != nullptr, "--output-margin and --pred-leaf apply to tree models (gbdt), not ", model.name());
+  const Dataset data = load_with_missing(data_path, trees->tree_features());
+  check_same_features("model", trees->tree_features(), "data", data.num_features());
+  return values_csv(leaves ? trees->ensemble().leaf_indices(data) : trees->ensemble().margins(data));
+}
+
 }  // namespace
 
 int predict_command(const Arguments& arguments) {
   return run_reporting_errors("predict", [&] {
     po::options_description options = model_and_data_options("predict");
-    options.add_options()("output", po::value<std::string>()->required(), "predictions CSV to write");
+    options.add_options()("output", po::value<std::string>()->required(), "predictions CSV to write")
+        ("output-margin", po::bool_switch(), "tree models: write the raw margins (before the objective's transform)")
+        ("pred-leaf", po::bool_switch(), "tree models: write the leaf each tree sends the row to");
     const auto values = parse_options("predict", options, arguments);
     if (!values) return 0;
-    const Predictions predictions =
-        load_model_or_package((*values)["model"].as<std::string>())->predict_file((*values)["data"].as<std::string>());
-    write_file_atomically((*values)["output"].as<std::string>(), predictions_csv(predictions));
-    std::cerr << "wrote " << predictions.scores.dim(0) << " predictions to " << (*values)["output"].as<std::string>()
-              << "\n";
+    const std::string data = (*values)["data"].as<std::string>(), output = (*values)["output"].as<std::string>();
+    const bool margins = (*values)["output-margin"].as<bool>(), leaves = (*values)["pred-leaf"].as<bool>();
+    TERN_CHECK(!(margins && leaves), "give --output-margin or --pred-leaf, not both");
+    const auto model = load_model_or_package((*values)["model"].as<std::string>());
+    if (margins || leaves) {
+      write_file_atomically(output, tree_outputs_csv(*model, data, leaves));
+      std::cerr << "wrote " << (leaves ? "leaf indices" : "margins") << " to " << output << "\n";
+      return 0;
+    }
+    const Predictions predictions = model->predict_file(data);
+    write_file_atomically(output, predictions_csv(predictions));
+    std::cerr << "wrote " << predictions.scores.dim(0) << " predictions to " << output << "\n";
     return 0;
   });
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "core/data/dataset.h"
@@ -55,6 +56,9 @@ class Algorithm {
   // Predictions scored against the true labels: by default the task's metric set under Tern's
   // names (evaluation.h); the tabular built-ins use the managed service's names.
   virtual MetricValues score(const Predictions& predictions, const Tensor& labels) const;
+  // Files saved next to model.h5 for people to read, by name (gbdt's trees.json); none by
+  // default.
+  virtual std::map<std::string, std::string> readable_files() const { return {}; }
 };
 
 }  // namespace tern

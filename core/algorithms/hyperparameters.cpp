@@ -83,6 +83,12 @@ bool HyperparameterReader::boolean(const std::string& name, bool default_value) 
   return value;
 }
 
+std::string HyperparameterReader::text(const std::string& name, const std::string& default_value) {
+  const std::string value = take(name).value_or(default_value);
+  resolved_[name] = value;
+  return value;
+}
+
 std::string HyperparameterReader::choice(const std::string& name, const std::string& default_value,
                                          const std::vector<std::string>& choices) {
   const std::string value = take(name).value_or(default_value);

@@ -36,6 +36,8 @@ class HyperparameterReader {
   double real(const std::string& name, double default_value, Range range = {});
   std::int64_t integer(const std::string& name, std::int64_t default_value, Range range = {});
   bool boolean(const std::string& name, bool default_value);
+  // Free text, for the algorithm to parse (gbdt's eval_metric list).
+  std::string text(const std::string& name, const std::string& default_value);
   // One of `choices`.
   std::string choice(const std::string& name, const std::string& default_value,
                      const std::vector<std::string>& choices);

@@ -4,12 +4,14 @@
 #include <map>
 
 #include "core/algorithms/factorization_machines.h"
+#include "core/algorithms/gbdt.h"
 #include "core/algorithms/gpt_language_model.h"
 #include "core/algorithms/kmeans.h"
 #include "core/algorithms/knn.h"
 #include "core/algorithms/linear_learner.h"
 #include "core/algorithms/mlp.h"
 #include "core/algorithms/pca.h"
+#include "core/io/atomic_file.h"
 #include "core/io/model_file.h"
 
 namespace tern {
@@ -18,6 +20,7 @@ namespace {
 const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factories() {
   static const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>> table = {
       {"factorization-machines", [] { return std::make_unique<FactorizationMachines>(); }},
+      {"gbdt", [] { return std::make_unique<Gbdt>(); }},
       {"gpt", [] { return std::make_unique<GptLanguageModel>(); }},
       {"kmeans", [] { return std::make_unique<KMeans>(); }},
       {"knn", [] { return std::make_unique<Knn>(); }},
@@ -52,6 +55,7 @@ void save_model(const Algorithm& algorithm, const std::filesystem::path& model_d
   ModelFile file = algorithm.export_model();
   file.algorithm = algorithm.name();
   write_model_file(file, model_file_path(model_dir));
+  for (const auto& [name, text] : algorithm.readable_files()) write_file_atomically(model_dir / name, text);
 }
 
 std::unique_ptr<Algorithm> load_model(const std::filesystem::path& model_dir) {

@@ -30,6 +30,10 @@ void DenseReader::read_row_list(std::span<const std::int64_t> rows, float* featu
   if (!rows.empty()) gather_rows(rows, features, labels);
 }
 
+void DenseReader::read_weights(std::int64_t, std::int64_t, float*) {
+  throw Error(source() + ": holds no sample weights (an HDF5 dense file may hold /weights [N])");
+}
+
 void DenseReader::gather_rows(std::span<const std::int64_t> rows, float* features, float* labels) {
   const auto row_values = static_cast<std::size_t>(num_features());
   std::vector<std::size_t> by_row(rows.size());

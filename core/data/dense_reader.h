@@ -25,6 +25,10 @@ class DenseReader {
   virtual std::int64_t num_features() const = 0;
   // The path the rows come from, for error messages.
   virtual const std::string& source() const = 0;
+  // Per-row sample weights: an HDF5 file's optional /weights [N]; a CSV file has none.
+  virtual bool has_weights() const { return false; }
+  // Weights of rows [begin, end) into weights [end - begin]; throws when the file has none.
+  virtual void read_weights(std::int64_t begin, std::int64_t end, float* weights);
 
   // Rows [begin, end) into features (row-major [end - begin, num_features]) and labels [end - begin].
   void read_rows(std::int64_t begin, std::int64_t end, float* features, float* labels);

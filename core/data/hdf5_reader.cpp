@@ -23,6 +23,12 @@ Hdf5DenseReader::Hdf5DenseReader(const std::filesystem::path& path) : path_(path
   TERN_CHECK(feature_extents[1] > 0, path_, ": /features has no feature columns");
   num_rows_ = static_cast<std::int64_t>(feature_extents[0]);
   num_features_ = static_cast<std::int64_t>(feature_extents[1]);
+  if (check_hdf5(H5Lexists(file_.get(), "/weights", H5P_DEFAULT), path_, ": cannot look up /weights") > 0) {
+    hsize_t weight_extents[1] = {0};
+    weights_ = open_numeric_dataset("/weights", 1, weight_extents);
+    TERN_CHECK(weight_extents[0] == feature_extents[0], path_, ": /weights has ", weight_extents[0],
+               " rows but /features has ", feature_extents[0]);
+  }
 }
 
 Hdf5Handle Hdf5DenseReader::open_numeric_dataset(const char* name, int rank, hsize_t* extents) {
@@ -69,6 +75,14 @@ void Hdf5DenseReader::read_range(std::int64_t begin, std::int64_t end, float* fe
   silence_hdf5_error_printing();
   read_hyperslab(features_, "/features", 2, begin, end, features);
   read_hyperslab(labels_, "/labels", 1, begin, end, labels);
+}
+
+void Hdf5DenseReader::read_weights(std::int64_t begin, std::int64_t end, float* weights) {
+  if (!has_weights()) DenseReader::read_weights(begin, end, weights);
+  TERN_CHECK(begin >= 0 && begin <= end && end <= num_rows_, path_, ": weights of rows [", begin, ", ", end,
+             ") outside its ", num_rows_, " rows");
+  silence_hdf5_error_printing();
+  if (begin < end) read_hyperslab(weights_, "/weights", 1, begin, end, weights);
 }
 
 }  // namespace tern

@@ -1,4 +1,5 @@
-// Hdf5DenseReader: the HDF5 dense layout of DESIGN §3, `/features` [N, D] and `/labels` [N].
+// Hdf5DenseReader: the HDF5 dense layout of DESIGN §3, `/features` [N, D], `/labels` [N] and
+// optionally `/weights` [N].
 // Stored types may be any integer or float type; HDF5 converts them to f32 as it reads.
 // A row range is one hyperslab read per dataset, so reading a range touches only its chunks;
 // a chunk cache larger than HDF5's 1 MiB default keeps gathered (shuffled) rows from
@@ -20,6 +21,8 @@ class Hdf5DenseReader final : public DenseReader {
   std::int64_t num_rows() const override { return num_rows_; }
   std::int64_t num_features() const override { return num_features_; }
   const std::string& source() const override { return path_; }
+  bool has_weights() const override { return weights_.get() >= 0; }
+  void read_weights(std::int64_t begin, std::int64_t end, float* weights) override;
 
  protected:
   void read_range(std::int64_t begin, std::int64_t end, float* features, float* labels) override;
@@ -32,7 +35,7 @@ class Hdf5DenseReader final : public DenseReader {
                       float* values);
 
   std::string path_;
-  Hdf5Handle file_, features_, labels_;
+  Hdf5Handle file_, features_, labels_, weights_;  // weights_: invalid (-1) when absent
   std::int64_t num_rows_ = 0;
   std::int64_t num_features_ = 0;
 };

@@ -44,8 +44,10 @@ void write_int64_attribute(hid_t file, const std::string& path, const char* name
   attribute.close(path, ": cannot close attribute ", name);
 }
 
-void write_hdf5(const Dataset& dataset, const std::filesystem::path& path) {
+void write_hdf5(const Dataset& dataset, const std::filesystem::path& path, std::span<const float> weights) {
   check_dataset_shape(dataset);
+  TERN_CHECK(weights.empty() || static_cast<std::int64_t>(weights.size()) == dataset.rows(), "cannot write ",
+             path.string(), ": ", weights.size(), " weights for ", dataset.rows(), " rows");
   TERN_CHECK(dataset.num_features() > 0, "cannot write ", path.string(), ": the data set has no feature columns");
   silence_hdf5_error_printing();
   produce_file_atomically(path, [&](const std::filesystem::path& temporary) {
@@ -56,6 +58,9 @@ void write_hdf5(const Dataset& dataset, const std::filesystem::path& path) {
                           H5T_NATIVE_FLOAT, dataset.features.data<float>());
     write_chunked_dataset(file.get(), name, "/labels", 1, dataset.rows(), 1, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
                           dataset.labels.data<float>());
+    if (!weights.empty())
+      write_chunked_dataset(file.get(), name, "/weights", 1, dataset.rows(), 1, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT,
+                            weights.data());
     write_int64_attribute(file.get(), name, "num_features", dataset.num_features());
     file.close(name, ": cannot close the HDF5 file");
   });

@@ -12,13 +12,15 @@
 #include <hdf5.h>
 
 #include <filesystem>
+#include <span>
 #include <string>
 
 #include "core/data/dataset.h"
 
 namespace tern {
 
-void write_hdf5(const Dataset& dataset, const std::filesystem::path& path);
+// Sample weights [rows], when given, go to /weights.
+void write_hdf5(const Dataset& dataset, const std::filesystem::path& path, std::span<const float> weights = {});
 
 // The pieces, shared with the other HDF5 layouts (token streams). `path` names the file in
 // messages. Creates dataset `name` of rank 1 or 2, extents {rows, row_values} (rows

@@ -1,0 +1,423 @@
+#include "core/algorithms/gbdt.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <span>
+#include <numeric>
+#include <sstream>
+
+#include "core/algorithms/evaluation.h"
+#include "core/algorithms/hyperparameters.h"
+#include "core/algorithms/trees/tree_data.h"
+#include "core/algorithms/trees/tree_grower.h"
+#include "core/job/progress.h"
+#include "core/metrics/classification.h"
+#include "core/metrics/regression.h"
+#include "core/random/random.h"
+#include "kernels/common/philox.h"
+
+namespace tern {
+
+namespace {
+
+struct GbdtConfig {
+  std::string objective;
+  std::int64_t num_class = 0;
+  std::vector<std::string> eval_metrics;
+  std::int64_t num_round = 0;
+  TreeGrowthConfig growth;
+  double subsample = 1.0, colsample_bytree = 1.0;
+  double scale_pos_weight = 1.0, base_score = 0.5;
+  std::int64_t early_stopping_rounds = 0;
+  BinningConfig binning;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) {
+    item.erase(0, item.find_first_not_of(" []"));
+    item.erase(item.find_last_not_of(" []") + 1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+// The metrics that apply to an objective's predictions.
+std::vector<std::string> metrics_for(const TreeObjective& objective) {
+  switch (objective.task()) {
+    case TaskKind::binary_classification: return {"auc", "error", "logloss", "mae", "rmse"};
+    case TaskKind::multiclass_classification: return {"merror", "mlogloss"};
+    default:
+      if (objective.kind() == ObjectiveKind::logistic_regression) return {"auc", "error", "logloss", "mae", "rmse"};
+      return {"mae", "rmse"};
+  }
+}
+
+GbdtConfig read_hyperparameters(HyperparameterReader& read) {
+  GbdtConfig config;
+  config.objective = read.choice("objective", "reg:squarederror",
+                                 {"reg:squarederror", "reg:logistic", "binary:logistic", "binary:logitraw",
+                                  "multi:softmax", "multi:softprob", "reg:absoluteerror"});
+  config.num_class = read.integer("num_class", 0, Range::non_negative());
+  config.scale_pos_weight = read.real("scale_pos_weight", 1.0, Range::positive());
+  const TreeObjective objective = TreeObjective::named(config.objective, config.num_class, config.scale_pos_weight);
+  config.base_score = read.real("base_score", 0.5);
+  objective.base_margin(config.base_score);  // checks it suits the objective
+  TERN_CHECK(read.given("num_round"), "hyperparameter 'num_round' (the number of boosting rounds) is required for gbdt");
+  config.num_round = read.integer("num_round", 1, Range::at_least(1));
+  read.choice("tree_method", "hist", {"auto", "hist"});
+  read.choice("booster", "gbtree", {"gbtree"});
+
+  const std::vector<std::string> allowed = metrics_for(objective);
+  const std::string metrics = read.text("eval_metric", objective.default_metric());
+  for (const std::string& metric : split_list(metrics)) {
+    std::string known;
+    for (const std::string& name : allowed) known += (known.empty() ? "" : ", ") + name;
+    TERN_CHECK(std::find(allowed.begin(), allowed.end(), metric) != allowed.end(), "hyperparameter 'eval_metric': '",
+               metric, "' does not apply to objective ", config.objective, " (choose from ", known, ")");
+    config.eval_metrics.push_back(metric);
+  }
+  TERN_CHECK(!config.eval_metrics.empty(), "hyperparameter 'eval_metric' names no metric");
+
+  TreeGrowthConfig& growth = config.growth;
+  growth.learning_rate = read.real("eta", 0.3, Range::between(0.0, 1.0));
+  growth.lossguide = read.choice("grow_policy", "depthwise", {"depthwise", "lossguide"}) == "lossguide";
+  growth.max_depth = read.integer("max_depth", 6, Range::non_negative());
+  TERN_CHECK(growth.max_depth > 0 || growth.lossguide,
+             "hyperparameter 'max_depth' 0 (no limit) needs grow_policy lossguide");
+  growth.max_leaves = read.integer("max_leaves", 0, Range::non_negative());
+  growth.regularization.min_child_weight = read.real("min_child_weight", 1.0, Range::non_negative());
+  growth.min_split_loss = read.real("gamma", 0.0, Range::non_negative());
+  growth.regularization.lambda = read.real("lambda", 1.0, Range::non_negative());
+  growth.regularization.alpha = read.real("alpha", 0.0, Range::non_negative());
+  growth.regularization.max_delta_step = read.real("max_delta_step", 0.0, Range::non_negative());
+  config.subsample = read.real("subsample", 1.0, {0.0, 1.0, true});
+  config.colsample_bytree = read.real("colsample_bytree", 1.0, {0.0, 1.0, true});
+  growth.colsample_bylevel = read.real("colsample_bylevel", 1.0, {0.0, 1.0, true});
+  growth.colsample_bynode = read.real("colsample_bynode", 1.0, {0.0, 1.0, true});
+  config.binning.max_bin = read.integer("max_bin", 256, Range::between(2, 65535));
+  config.binning.sample_rows = read.integer("quantile_sample_rows", 200000, Range::at_least(1));
+  config.early_stopping_rounds = read.integer("early_stopping_rounds", 0, Range::non_negative());
+  growth.seed = config.binning.seed = static_cast<std::uint64_t>(read.integer("seed", 0, Range::non_negative()));
+  read.finish();
+  return config;
+}
+
+double sigmoid(double margin) { return 1.0 / (1.0 + std::exp(-margin)); }
+
+// XGBoost's metric `name` of predicted scores [rows, outputs] (what predict reports: the
+// objective's transform of the margins) against labels. binary:logitraw's scores are margins,
+// and its probability metrics take σ(margin), so error thresholds its margins at 0.
+double boosting_metric(const std::string& name, const TreeObjective& objective, std::span<const float> reported,
+                       std::span<const float> labels) {
+  std::vector<float> scores(reported.begin(), reported.end());
+  if (objective.kind() == ObjectiveKind::binary_logitraw)
+    for (float& score : scores) score = static_cast<float>(sigmoid(score));
+  if (name == "rmse") return root_mean_squared_error(labels, scores);
+  if (name == "mae") return mean_absolute_error(labels, scores);
+  if (name == "logloss") return binary_log_loss(labels, scores);
+  if (name == "auc") return roc_auc_score(labels, scores);
+  if (name == "error") return 1.0 - accuracy(labels, threshold_classes(scores, 0.5f));
+  if (name == "merror") return 1.0 - accuracy(labels, argmax_classes(scores, objective.outputs()));
+  if (name == "mlogloss") return multiclass_log_loss(labels, scores, objective.outputs());
+  throw Error("gbdt: unknown metric '" + name + "'");
+}
+
+// The rows of a shard that round `round`'s trees are grown on: each row with probability
+// `subsample`, by a hash of its file index (all rows when subsample is 1).
+std::vector<std::int64_t> round_rows(const BinnedShard& shard, double subsample, std::uint64_t seed,
+                                     std::int64_t round) {
+  std::vector<std::int64_t> rows;
+  const std::uint64_t stream = stream_id("gbdt.subsample/" + std::to_string(round));
+  for (std::int64_t r = 0; r < shard.matrix.rows(); ++r)
+    if (subsample >= 1.0 ||
+        kernels::philox_uniform_double(seed, static_cast<std::uint64_t>(shard.first_row + r), stream) < subsample)
+      rows.push_back(r);
+  return rows;
+}
+
+// A float's bits as an unsigned integer that sorts as the float does.
+std::uint32_t ordered_key(float value) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;
+}
+
+float key_value(std::uint32_t key) {
+  const std::uint32_t bits = (key & 0x80000000u) != 0 ? key & 0x7FFFFFFFu : ~key;
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+// reg:absoluteerror's leaves: each leaf's value becomes learning_rate · the weighted median of
+// y − m over its rows on all ranks (the mean of the two middle values when the weight splits
+// evenly between them, as numpy's median does). The median is found by bisection on the
+// residuals' ordered bits, each step counting the (fixed-point) weight at or below the midpoint
+// with one allreduce over all leaves, so it is exact and the same on any number of ranks.
+void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const BinnedShard& shard,
+                       const std::vector<float>& margins, double learning_rate, Communicator& comm) {
+  const auto leaves = grower.leaf_rows();
+  const auto count = static_cast<std::int64_t>(leaves.size());
+  double largest = 0.0;
+  for (const float weight : shard.weights) largest = std::max<double>(largest, weight);
+  largest = allreduce_value(comm, largest, ReduceOp::max);
+  const GradientQuantizer fixed_point(largest, largest, shard.total_rows);
+  std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> residuals(static_cast<std::size_t>(count));
+  std::vector<std::int64_t> totals(static_cast<std::size_t>(count), 0);
+  for (std::int64_t l = 0; l < count; ++l)
+    for (const std::int64_t row : leaves[static_cast<std::size_t>(l)].second) {
+      const float residual = shard.labels[static_cast<std::size_t>(row)] - margins[static_cast<std::size_t>(row)];
+      const std::int64_t weight = fixed_point.quantize(shard.weights[static_cast<std::size_t>(row)], 0.0).grad;
+      residuals[static_cast<std::size_t>(l)].emplace_back(ordered_key(residual), weight);
+      totals[static_cast<std::size_t>(l)] += weight;
+    }
+  allreduce(comm, std::span<std::int64_t>(totals), ReduceOp::sum);
+  // The smallest key whose weight at or below it, doubled, exceeds the total (strictly or not).
+  const auto smallest_key = [&](bool strictly) {
+    std::vector<std::uint64_t> low(static_cast<std::size_t>(count), 0), high(static_cast<std::size_t>(count), 0xFFFFFFFFu);
+    for (int step = 0; step < 32; ++step) {
+      std::vector<std::int64_t> below(static_cast<std::size_t>(count), 0);
+      for (std::int64_t l = 0; l < count; ++l) {
+        const std::uint64_t middle = (low[static_cast<std::size_t>(l)] + high[static_cast<std::size_t>(l)]) / 2;
+        for (const auto& [key, weight] : residuals[static_cast<std::size_t>(l)])
+          if (key <= middle) below[static_cast<std::size_t>(l)] += weight;
+      }
+      allreduce(comm, std::span<std::int64_t>(below), ReduceOp::sum);
+      for (std::size_t l = 0; l < static_cast<std::size_t>(count); ++l) {
+        const std::uint64_t middle = (low[l] + high[l]) / 2;
+        const bool enough = strictly ? 2 * below[l] > totals[l] : 2 * below[l] >= totals[l];
+        (enough ? high[l] : low[l]) = enough ? middle : middle + 1;
+      }
+    }
+    return low;
+  };
+  const std::vector<std::uint64_t> lower = smallest_key(false), upper = smallest_key(true);
+  for (std::int64_t l = 0; l < count; ++l) {
+    const auto at = static_cast<std::size_t>(l);
+    if (totals[at] == 0) continue;
+    const double median = 0.5 * (static_cast<double>(key_value(static_cast<std::uint32_t>(lower[at]))) +
+                                 key_value(static_cast<std::uint32_t>(upper[at])));
+    tree.node(leaves[at].first).value = static_cast<float>(learning_rate * median);
+  }
+}
+
+}  // namespace
+
+void Gbdt::fit(JobContext& job) {
+  Communicator& comm = job.comm;
+  HyperparameterReader read("gbdt", job.hyperparameters);
+  GbdtConfig config = read_hyperparameters(read);
+  job.resolved_hyperparameters = read.resolved();
+  const auto fit_start = std::chrono::steady_clock::now();
+
+  objective_ = TreeObjective::named(config.objective, config.num_class, config.scale_pos_weight);
+  base_score_ = config.base_score;
+  eval_metrics_ = config.eval_metrics;
+  const std::int64_t outputs = objective_.outputs();
+  const BinnedShard shard = load_binned_shard(job.channels.at("train"), comm, config.binning);
+  num_features_ = shard.matrix.features();
+  objective_.check_labels(shard.labels.data(), shard.matrix.rows(), "train: " + shard.source, shard.first_row);
+  const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();
+  job.log.info("gbdt: " + std::to_string(shard.total_rows) + " rows x " + std::to_string(num_features_) +
+               " features binned (at most " + std::to_string(shard.matrix.cuts().largest_bin_count()) +
+               " bins a feature) in " + std::to_string(read_seconds) + " s; this rank holds " +
+               std::to_string(shard.matrix.rows()) + " rows");
+
+  Dataset validation;
+  const bool validating = job.has_channel("validation");
+  if (validating) {
+    validation = load_with_missing(job.channels.at("validation"), num_features_);
+    check_same_features("train", num_features_, "validation", validation.num_features());
+    objective_.check_labels(validation.labels.data<float>(), validation.rows(), "validation: " + validation.source, 0);
+  }
+  TERN_CHECK(config.early_stopping_rounds == 0 || validating,
+             "hyperparameter 'early_stopping_rounds' needs a validation channel to watch");
+
+  const auto base_margin = static_cast<float>(objective_.base_margin(base_score_));
+  ensemble_ = TreeEnsemble(outputs, base_margin);
+  std::vector<float> margins(static_cast<std::size_t>(shard.matrix.rows() * outputs), base_margin);
+  std::vector<float> validation_margins(static_cast<std::size_t>(validation.rows() * outputs), base_margin);
+  std::vector<double> grad(margins.size()), hess(margins.size());
+  std::vector<GradientSum> quantized(static_cast<std::size_t>(shard.matrix.rows()));
+  std::vector<std::int64_t> all_features(static_cast<std::size_t>(num_features_));
+  std::iota(all_features.begin(), all_features.end(), 0);
+  TreeGrower grower(shard.matrix, comm, config.growth);
+
+  const std::string& watched = eval_metrics_.back();
+  const bool maximize = watched == "auc";
+  double best_score = 0.0;
+  best_iteration_ = -1;
+  ProgressReporter progress(config.num_round, 1, job.show_progress && comm.rank() == 0, "rows");
+  for (std::int64_t round = 0; round < config.num_round; ++round) {
+    const auto rows = static_cast<std::int64_t>(quantized.size());
+#pragma omp parallel for schedule(static)
+    for (std::int64_t r = 0; r < rows; ++r)
+      objective_.gradient(margins.data() + r * outputs, shard.labels[static_cast<std::size_t>(r)],
+                          shard.weights[static_cast<std::size_t>(r)], grad.data() + r * outputs, hess.data() + r * outputs);
+    const std::vector<std::int64_t> tree_rows = round_rows(shard, config.subsample, config.growth.seed, round);
+    const std::vector<std::int64_t> tree_features =
+        sample_columns(all_features, config.colsample_bytree, config.growth.seed,
+                       stream_id("gbdt.colsample_bytree/" + std::to_string(round)));
+    for (std::int64_t k = 0; k < outputs; ++k) {
+      double largest[2] = {0.0, 0.0};
+      for (const std::int64_t r : tree_rows) {
+        largest[0] = std::max(largest[0], std::abs(grad[static_cast<std::size_t>(r * outputs + k)]));
+        largest[1] = std::max(largest[1], hess[static_cast<std::size_t>(r * outputs + k)]);
+      }
+      allreduce(comm, std::span<double>(largest, 2), ReduceOp::max);
+      const GradientQuantizer quantizer(largest[0], largest[1], shard.total_rows);
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r)
+        quantized[static_cast<std::size_t>(r)] = quantizer.quantize(grad[static_cast<std::size_t>(r * outputs + k)],
+                                                                     hess[static_cast<std::size_t>(r * outputs + k)]);
+      RegressionTree tree = grower.grow(tree_rows, quantized, quantizer, tree_features, round * outputs + k);
+      if (objective_.median_leaves())
+        set_median_leaves(tree, grower, shard, margins, config.growth.learning_rate, comm);
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r)
+        margins[static_cast<std::size_t>(r * outputs + k)] += tree.node(tree.leaf_of_binned(shard.matrix, r)).value;
+      const float* validation_rows = validating ? validation.features.data<float>() : nullptr;
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < validation.rows(); ++r)
+        validation_margins[static_cast<std::size_t>(r * outputs + k)] +=
+            tree.node(tree.leaf_of(validation_rows + r * num_features_)).value;
+      ensemble_.add(std::move(tree));
+    }
+    progress.step_done(round + 1, 0, shard.total_rows, 0.0);
+    if (validating) {
+      std::string line = "gbdt: [" + std::to_string(round) + "]";
+      double watched_score = 0.0;
+      const Predictions reported = from_margins(Tensor::from_values({validation.rows(), outputs}, validation_margins));
+      for (const std::string& metric : eval_metrics_) {
+        const double value = boosting_metric(metric, objective_, reported.scores.values(), validation.labels.values());
+        job.metrics.record(round, 0, "validation:" + metric, value);
+        line += " validation-" + metric + ":" + std::to_string(value);
+        watched_score = value;
+      }
+      if (comm.rank() == 0) job.log.info(line);
+      if (best_iteration_ < 0 || (maximize ? watched_score > best_score : watched_score < best_score)) {
+        best_score = watched_score;
+        best_iteration_ = round;
+      }
+      if (config.early_stopping_rounds > 0 && round - best_iteration_ >= config.early_stopping_rounds) {
+        job.log.info("gbdt: stopping early after round " + std::to_string(round) + ": validation-" + watched +
+                     " has not improved for " + std::to_string(config.early_stopping_rounds) + " rounds");
+        break;
+      }
+    }
+    if (job.stop.agreed(comm)) {
+      job.stopped = true;
+      job.stop_reason = job.stop.reason();
+      job.log.info("gbdt: stopped after round " + std::to_string(round) + " (" + job.stop_reason + ")");
+      break;
+    }
+  }
+  if (config.early_stopping_rounds > 0 && best_iteration_ >= 0) {
+    ensemble_.truncate(best_iteration_ + 1);
+  } else {
+    best_iteration_ = -1;
+  }
+  const double fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();
+  job.metrics.record(ensemble_.rounds(), 0, "train:fit_seconds", fit_seconds);
+  job.summary["gbdt"] = {{"rounds", ensemble_.rounds()}, {"trees", ensemble_.trees().size()},
+                         {"best_iteration", best_iteration_ >= 0 ? nlohmann::json(best_iteration_) : nlohmann::json()},
+                         {"best_score", best_iteration_ >= 0 ? nlohmann::json(best_score) : nlohmann::json()},
+                         {"feature_importance", ensemble_.feature_importance()}};
+  job.log.info("gbdt: " + std::to_string(ensemble_.trees().size()) + " trees in " + std::to_string(fit_seconds) + " s");
+}
+
+std::int64_t Gbdt::num_classes() const {
+  switch (objective_.task()) {
+    case TaskKind::binary_classification: return 2;
+    case TaskKind::multiclass_classification: return objective_.outputs();
+    default: return 1;
+  }
+}
+
+Predictions Gbdt::from_margins(const Tensor& margins) const {
+  const std::int64_t rows = margins.dim(0), outputs = objective_.outputs();
+  Predictions predictions;
+  predictions.task = objective_.task();
+  predictions.labels = Tensor::empty({rows});
+  predictions.scores = outputs > 1 ? Tensor::empty({rows, outputs}) : Tensor::empty({rows});
+  const bool raw = objective_.kind() == ObjectiveKind::binary_logitraw;
+  if (raw) predictions.decision_threshold = 0.0f;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    float* scores = predictions.scores.data<float>() + r * outputs;
+    objective_.transform(margins.data<float>() + r * outputs, scores);
+    float& label = predictions.labels.data<float>()[r];
+    switch (objective_.task()) {
+      case TaskKind::binary_classification: label = scores[0] > predictions.decision_threshold ? 1.0f : 0.0f; break;
+      case TaskKind::multiclass_classification:
+        label = static_cast<float>(std::max_element(scores, scores + outputs) - scores);
+        break;
+      default: label = scores[0]; break;
+    }
+  }
+  return predictions;
+}
+
+Predictions Gbdt::predict(const Dataset& data) {
+  check_same_features("model", num_features_, "data", data.num_features());
+  return from_margins(ensemble_.margins(data));
+}
+
+Predictions Gbdt::predict_file(const std::filesystem::path& path) { return predict(load_with_missing(path, num_features_)); }
+
+MetricValues Gbdt::evaluate_file(const std::filesystem::path& path) {
+  const Dataset data = load_with_missing(path, num_features_);
+  objective_.check_labels(data.labels.data<float>(), data.rows(), "evaluate: " + data.source, 0);
+  return score(predict(data), data.labels);
+}
+
+MetricValues Gbdt::score(const Predictions& predictions, const Tensor& labels) const {
+  MetricValues values;
+  for (const std::string& metric : metrics_for(objective_))
+    values.emplace_back(metric, boosting_metric(metric, objective_, predictions.scores.values(), labels.values()));
+  if (objective_.task() == TaskKind::regression) values.emplace_back("r2", r2_score(labels.values(), predictions.labels.values()));
+  else values.emplace_back("accuracy", accuracy(labels.values(), predictions.labels.values()));
+  return values;
+}
+
+ModelFile Gbdt::export_model() const {
+  ModelFile file;
+  file.attributes = {{"objective", objective_.name()},
+                     {"num_class", objective_.outputs() > 1 ? objective_.outputs() : 0},
+                     {"base_score", exact_double(base_score_)},
+                     {"num_features", num_features_},
+                     {"eval_metric", eval_metrics_},
+                     {"best_iteration", best_iteration_},
+                     {"rounds", ensemble_.rounds()}};
+  ensemble_.save(file, "gbdt/");
+  return file;
+}
+
+void Gbdt::import_model(const ModelFile& file) {
+  objective_ = TreeObjective::named(file.attributes.at("objective").get<std::string>(),
+                                    file.attributes.at("num_class").get<std::int64_t>(), 1.0);
+  base_score_ = exact_double(file.attributes.at("base_score"));
+  num_features_ = file.attributes.at("num_features").get<std::int64_t>();
+  eval_metrics_ = file.attributes.at("eval_metric").get<std::vector<std::string>>();
+  best_iteration_ = file.attributes.at("best_iteration").get<std::int64_t>();
+  TERN_CHECK(num_features_ >= 1, "gbdt model: num_features ", num_features_);
+  ensemble_ = TreeEnsemble::load(file, "gbdt/", objective_.outputs(),
+                                 static_cast<float>(objective_.base_margin(base_score_)), num_features_);
+}
+
+std::map<std::string, std::string> Gbdt::readable_files() const {
+  const nlohmann::json description = {{"objective", objective_.name()},
+                                      {"num_class", objective_.outputs() > 1 ? objective_.outputs() : 0},
+                                      {"base_score", base_score_},
+                                      {"num_features", num_features_},
+                                      {"rounds", ensemble_.rounds()},
+                                      {"best_iteration", best_iteration_ >= 0 ? nlohmann::json(best_iteration_) : nlohmann::json()},
+                                      {"feature_importance", ensemble_.feature_importance()},
+                                      {"trees", ensemble_.dump()}};
+  return {{"trees.json", description.dump(1) + "\n"}};
+}
+
+}  // namespace tern

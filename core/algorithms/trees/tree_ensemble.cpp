@@ -1,0 +1,144 @@
+#include "core/algorithms/trees/tree_ensemble.h"
+
+#include <map>
+
+#include "core/error.h"
+
+namespace tern {
+
+void TreeEnsemble::truncate(std::int64_t rounds) {
+  TERN_CHECK(rounds >= 0 && rounds <= this->rounds(), "tree ensemble: cannot keep ", rounds, " of ", this->rounds(),
+             " rounds");
+  trees_.resize(static_cast<std::size_t>(rounds * outputs_));
+}
+
+Tensor TreeEnsemble::margins(const Dataset& data) const {
+  const std::int64_t rows = data.rows(), features = data.num_features();
+  Tensor margins = Tensor::full({rows, outputs_}, base_margin_);
+  const float* values = data.features.data<float>();
+  float* out = margins.data<float>();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::size_t t = 0; t < trees_.size(); ++t) {
+      const RegressionTree& tree = trees_[t];
+      out[r * outputs_ + static_cast<std::int64_t>(t) % outputs_] += tree.node(tree.leaf_of(values + r * features)).value;
+    }
+  }
+  return margins;
+}
+
+Tensor TreeEnsemble::leaf_indices(const Dataset& data) const {
+  const std::int64_t rows = data.rows(), features = data.num_features();
+  const auto trees = static_cast<std::int64_t>(trees_.size());
+  Tensor leaves = Tensor::empty({rows, trees});
+  const float* values = data.features.data<float>();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t t = 0; t < trees; ++t)
+      leaves.data<float>()[r * trees + t] = static_cast<float>(trees_[static_cast<std::size_t>(t)].leaf_of(values + r * features));
+  return leaves;
+}
+
+nlohmann::json TreeEnsemble::feature_importance() const {
+  struct Totals {
+    std::int64_t splits = 0;
+    double gain = 0.0, cover = 0.0;
+  };
+  std::map<std::int32_t, Totals> by_feature;
+  for (const RegressionTree& tree : trees_)
+    for (const TreeNode& node : tree.nodes()) {
+      if (node.is_leaf()) continue;
+      Totals& totals = by_feature[node.feature];
+      totals.splits += 1;
+      totals.gain += node.gain;
+      totals.cover += node.cover;
+    }
+  nlohmann::json importance = {{"weight", nlohmann::json::object()}, {"gain", nlohmann::json::object()},
+                                {"cover", nlohmann::json::object()}, {"total_gain", nlohmann::json::object()},
+                                {"total_cover", nlohmann::json::object()}};
+  for (const auto& [feature, totals] : by_feature) {
+    const std::string name = feature_name(feature);
+    importance["weight"][name] = totals.splits;
+    importance["gain"][name] = totals.gain / static_cast<double>(totals.splits);
+    importance["cover"][name] = totals.cover / static_cast<double>(totals.splits);
+    importance["total_gain"][name] = totals.gain;
+    importance["total_cover"][name] = totals.cover;
+  }
+  return importance;
+}
+
+nlohmann::json TreeEnsemble::dump() const {
+  nlohmann::json trees = nlohmann::json::array();
+  for (const RegressionTree& tree : trees_) trees.push_back(tree.dump());
+  return trees;
+}
+
+void TreeEnsemble::save(ModelFile& file, const std::string& prefix) const {
+  std::vector<float> offsets = {0.0f}, left, right, feature, threshold, default_left, value, gain, cover, depth;
+  for (const RegressionTree& tree : trees_) {
+    for (const TreeNode& node : tree.nodes()) {
+      left.push_back(static_cast<float>(node.left));
+      right.push_back(static_cast<float>(node.right));
+      feature.push_back(static_cast<float>(node.feature));
+      threshold.push_back(node.threshold);
+      default_left.push_back(node.default_left ? 1.0f : 0.0f);
+      value.push_back(node.value);
+      gain.push_back(node.gain);
+      cover.push_back(node.cover);
+      depth.push_back(static_cast<float>(node.depth));
+    }
+    offsets.push_back(static_cast<float>(left.size()));
+  }
+  const auto store = [&](const std::string& name, const std::vector<float>& values) {
+    file.tensors.emplace(prefix + name, Tensor::from_values({static_cast<std::int64_t>(values.size())}, values));
+  };
+  store("node_offsets", offsets);
+  store("left", left);
+  store("right", right);
+  store("feature", feature);
+  store("threshold", threshold);
+  store("default_left", default_left);
+  store("value", value);
+  store("gain", gain);
+  store("cover", cover);
+  store("depth", depth);
+}
+
+TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix, std::int64_t outputs,
+                                float base_margin, std::int64_t num_features) {
+  TreeEnsemble ensemble(outputs, base_margin);
+  const std::span<const float> offsets = file.tensor(prefix + "node_offsets").values();
+  const auto column = [&](const std::string& name) {
+    const std::span<const float> values = file.tensor(prefix + name).values();
+    TERN_CHECK(!offsets.empty() && values.size() == static_cast<std::size_t>(offsets.back()), "model: ", prefix, name,
+               " holds ", values.size(), " nodes, the offsets ", offsets.empty() ? 0.0f : offsets.back());
+    return values;
+  };
+  const auto left = column("left"), right = column("right"), feature = column("feature"),
+             threshold = column("threshold"), default_left = column("default_left"), value = column("value"),
+             gain = column("gain"), cover = column("cover"), depth = column("depth");
+  for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
+    std::vector<TreeNode> nodes;
+    for (auto i = static_cast<std::size_t>(offsets[t]); i < static_cast<std::size_t>(offsets[t + 1]); ++i) {
+      TreeNode node;
+      node.left = static_cast<std::int32_t>(left[i]);
+      node.right = static_cast<std::int32_t>(right[i]);
+      node.feature = static_cast<std::int32_t>(feature[i]);
+      node.threshold = threshold[i];
+      node.default_left = default_left[i] != 0.0f;
+      node.value = value[i];
+      node.gain = gain[i];
+      node.cover = cover[i];
+      node.depth = static_cast<std::int32_t>(depth[i]);
+      TERN_CHECK(node.is_leaf() || node.feature < num_features, "model: tree ", t, " splits on feature ", node.feature,
+                 " of ", num_features);
+      nodes.push_back(node);
+    }
+    ensemble.add(RegressionTree(std::move(nodes)));
+  }
+  TERN_CHECK(static_cast<std::int64_t>(ensemble.trees_.size()) % outputs == 0, "model: ", ensemble.trees_.size(),
+             " trees is not a whole number of rounds of ", outputs);
+  return ensemble;
+}
+
+}  // namespace tern

@@ -1,0 +1,216 @@
+#include "core/algorithms/trees/tree_grower.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/random/random.h"
+
+namespace tern {
+
+namespace {
+
+constexpr double kLeastLossChange = 1e-6;     // XGBoost's kRtEps: smaller loss changes are rounding noise
+constexpr std::int64_t kRowsPerPartitionThread = 65536;
+
+GradientSum feature_total(const Histogram& histogram, const BinnedMatrix& matrix) {
+  GradientSum total;
+  if (matrix.features() == 0) return total;
+  for (std::int64_t slot = 0; slot < matrix.slot_offset(1); ++slot) total += histogram[static_cast<std::size_t>(slot)];
+  return total;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, double fraction, std::uint64_t seed,
+                                         std::uint64_t stream) {
+  if (fraction >= 1.0) return from;
+  const auto count = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::floor(fraction * static_cast<double>(from.size()))));
+  const std::vector<std::int64_t> order = random_permutation(static_cast<std::int64_t>(from.size()), seed, stream);
+  std::vector<std::int64_t> picked;
+  for (std::int64_t i = 0; i < count; ++i) picked.push_back(from[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
+  std::sort(picked.begin(), picked.end());
+  return picked;
+}
+
+TreeGrower::TreeGrower(const BinnedMatrix& matrix, Communicator& comm, TreeGrowthConfig config)
+    : matrix_(matrix), comm_(comm), config_(config) {}
+
+RegressionTree TreeGrower::grow(std::vector<std::int64_t> rows, std::span<const GradientSum> gradients,
+                                const GradientQuantizer& quantizer, const std::vector<std::int64_t>& features,
+                                std::int64_t tree_index) {
+  positions_ = std::move(rows);
+  tree_features_ = features;
+  level_features_.clear();
+  leaves_.clear();
+  RegressionTree tree;
+
+  OpenNode root;
+  root.end = static_cast<std::int64_t>(positions_.size());
+  build_histogram(matrix_, positions_, gradients, root.histogram);
+  Histogram* root_histogram = &root.histogram;
+  allreduce_histograms({&root_histogram, 1}, comm_);
+  root.total = feature_total(root.histogram, matrix_);
+  tree.node(0).cover = static_cast<float>(quantizer.hess(root.total.hess));
+  evaluate(root, tree, quantizer, tree_index);
+
+  const auto make_leaf = [&](const OpenNode& node) {
+    TreeNode& leaf = tree.node(node.id);
+    leaf.value = static_cast<float>(config_.learning_rate * leaf_weight(config_.regularization,
+                                                                        quantizer.grad(node.total.grad),
+                                                                        quantizer.hess(node.total.hess)));
+    leaves_.push_back({node.id, {node.begin, node.end}});
+  };
+  const auto room_for_leaf = [&](std::int64_t leaves) { return config_.max_leaves == 0 || leaves < config_.max_leaves; };
+
+  std::vector<OpenNode> open;
+  open.push_back(std::move(root));
+  std::int64_t leaves = 1;
+  while (!open.empty()) {
+    std::vector<OpenNode> batch, waiting;
+    if (config_.lossguide) {
+      std::int64_t best = -1;
+      for (std::size_t i = 0; i < open.size(); ++i) {
+        if (!expandable(open[i], tree)) continue;
+        if (best < 0 || open[i].split.loss_change > open[static_cast<std::size_t>(best)].split.loss_change)
+          best = static_cast<std::int64_t>(i);
+      }
+      if (best < 0 || !room_for_leaf(leaves)) break;
+      for (std::size_t i = 0; i < open.size(); ++i)
+        (static_cast<std::int64_t>(i) == best ? batch : waiting).push_back(std::move(open[i]));
+      leaves += 1;
+    } else {
+      for (OpenNode& node : open) {
+        if (expandable(node, tree) && room_for_leaf(leaves)) {
+          batch.push_back(std::move(node));
+          leaves += 1;
+        } else {
+          make_leaf(node);
+        }
+      }
+      if (batch.empty()) {
+        open.clear();
+        break;
+      }
+    }
+    std::vector<OpenNode> children = expand(batch, tree, gradients);
+    for (OpenNode& child : children) {
+      tree.node(child.id).cover = static_cast<float>(quantizer.hess(child.total.hess));
+      evaluate(child, tree, quantizer, tree_index);
+    }
+    open = std::move(waiting);
+    for (OpenNode& child : children) open.push_back(std::move(child));
+  }
+  for (const OpenNode& node : open) make_leaf(node);
+  std::sort(leaves_.begin(), leaves_.end());
+  return tree;
+}
+
+std::vector<std::pair<std::int32_t, std::span<const std::int64_t>>> TreeGrower::leaf_rows() const {
+  std::vector<std::pair<std::int32_t, std::span<const std::int64_t>>> rows;
+  for (const auto& [id, run] : leaves_)
+    rows.emplace_back(id, std::span<const std::int64_t>(positions_).subspan(static_cast<std::size_t>(run.first),
+                                                                           static_cast<std::size_t>(run.second - run.first)));
+  return rows;
+}
+
+bool TreeGrower::expandable(const OpenNode& node, const RegressionTree& tree) const {
+  const std::int64_t depth = tree.node(node.id).depth;
+  return node.split.found() && node.split.loss_change > kLeastLossChange &&
+         node.split.loss_change >= config_.min_split_loss && (config_.max_depth == 0 || depth < config_.max_depth);
+}
+
+void TreeGrower::evaluate(OpenNode& node, const RegressionTree& tree, const GradientQuantizer& quantizer,
+                          std::int64_t tree_index) {
+  const std::int64_t depth = tree.node(node.id).depth;
+  if (config_.max_depth > 0 && depth >= config_.max_depth) return;  // it stays a leaf: no search needed
+  const std::vector<std::int64_t> features = sample_columns(
+      level_features(depth, tree_index), config_.colsample_bynode, config_.seed,
+      stream_id("gbdt.colsample_bynode/" + std::to_string(tree_index) + "/" + std::to_string(node.id)));
+  node.split = best_split(node.histogram, matrix_, node.total, features, quantizer, config_.regularization);
+}
+
+const std::vector<std::int64_t>& TreeGrower::level_features(std::int64_t depth, std::int64_t tree_index) {
+  while (static_cast<std::int64_t>(level_features_.size()) <= depth) {
+    const auto level = static_cast<std::int64_t>(level_features_.size());
+    level_features_.push_back(sample_columns(
+        tree_features_, config_.colsample_bylevel, config_.seed,
+        stream_id("gbdt.colsample_bylevel/" + std::to_string(tree_index) + "/" + std::to_string(level))));
+  }
+  return level_features_[static_cast<std::size_t>(depth)];
+}
+
+std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batch, RegressionTree& tree,
+                                                     std::span<const GradientSum> gradients) {
+  std::vector<OpenNode> children;
+  std::vector<std::size_t> built;  // which child of each pair got its histogram from rows
+  for (OpenNode& node : batch) {
+    const SplitCandidate& split = node.split;
+    const std::int32_t left_id = tree.split(node.id, static_cast<std::int32_t>(split.feature),
+                                            static_cast<std::int32_t>(split.bin),
+                                            matrix_.cuts().upper_bound(split.feature, split.bin), split.default_left,
+                                            static_cast<float>(split.loss_change));
+    const std::int64_t middle = partition(node, tree.node(node.id));
+    OpenNode left, right;
+    left.id = left_id;
+    left.begin = node.begin;
+    left.end = middle;
+    left.total = split.left;
+    right.id = left_id + 1;
+    right.begin = middle;
+    right.end = node.end;
+    right.total = split.right;
+    built.push_back(children.size() + (left.total.hess <= right.total.hess ? 0 : 1));
+    children.push_back(std::move(left));
+    children.push_back(std::move(right));
+  }
+  std::vector<Histogram*> from_rows;
+  for (const std::size_t index : built) {
+    OpenNode& child = children[index];
+    build_histogram(matrix_,
+                    std::span<const std::int64_t>(positions_).subspan(static_cast<std::size_t>(child.begin),
+                                                                      static_cast<std::size_t>(child.end - child.begin)),
+                    gradients, child.histogram);
+    from_rows.push_back(&child.histogram);
+  }
+  allreduce_histograms(from_rows, comm_);
+  for (std::size_t pair = 0; pair < batch.size(); ++pair) {
+    const std::size_t index = built[pair], sibling = index ^ 1;  // children 2·pair and 2·pair + 1
+    Histogram& histogram = children[sibling].histogram;
+    histogram = std::move(batch[pair].histogram);
+    const Histogram& subtracted = children[index].histogram;
+    for (std::size_t slot = 0; slot < histogram.size(); ++slot) histogram[slot] -= subtracted[slot];
+  }
+  return children;
+}
+
+std::int64_t TreeGrower::partition(const OpenNode& node, const TreeNode& split) {
+  const std::int64_t feature = split.feature, missing = matrix_.missing_bin(feature), last_left = split.split_bin;
+  const bool default_left = split.default_left;
+  const auto goes_left = [&](std::int64_t row) {
+    const std::int64_t bin = matrix_.bin(row, feature);
+    return bin == missing ? default_left : bin <= last_left;
+  };
+  const std::int64_t count = node.end - node.begin;
+  std::int64_t* rows = positions_.data() + node.begin;
+  const int threads = static_cast<int>(std::clamp<std::int64_t>(count / kRowsPerPartitionThread, 1, omp_get_max_threads()));
+  std::vector<std::vector<std::int64_t>> left(static_cast<std::size_t>(threads)), right(static_cast<std::size_t>(threads));
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    for (std::int64_t i = count * t / threads; i < count * (t + 1) / threads; ++i)
+      (goes_left(rows[i]) ? left : right)[static_cast<std::size_t>(t)].push_back(rows[i]);
+  }
+  std::int64_t at = 0;
+  for (const auto& part : left)
+    for (const std::int64_t row : part) rows[at++] = row;
+  const std::int64_t middle = node.begin + at;
+  for (const auto& part : right)
+    for (const std::int64_t row : part) rows[at++] = row;
+  return middle;
+}
+
+}  // namespace tern
