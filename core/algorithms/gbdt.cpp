@@ -263,11 +263,14 @@ void Gbdt::fit(JobContext& job) {
         sample_columns(all_features, config.colsample_bytree, config.growth.seed,
                        stream_id("gbdt.colsample_bytree/" + std::to_string(round)));
     for (std::int64_t k = 0; k < outputs; ++k) {
-      double largest[2] = {0.0, 0.0};
-      for (const std::int64_t r : tree_rows) {
-        largest[0] = std::max(largest[0], std::abs(grad[static_cast<std::size_t>(r * outputs + k)]));
-        largest[1] = std::max(largest[1], hess[static_cast<std::size_t>(r * outputs + k)]);
+      // The fixed-point scales, from the largest |g| and h of any row on any rank.
+      double largest_grad = 0.0, largest_hess = 0.0;
+#pragma omp parallel for schedule(static) reduction(max : largest_grad, largest_hess)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        largest_grad = std::max(largest_grad, std::abs(grad[static_cast<std::size_t>(r * outputs + k)]));
+        largest_hess = std::max(largest_hess, hess[static_cast<std::size_t>(r * outputs + k)]);
       }
+      double largest[2] = {largest_grad, largest_hess};
       allreduce(comm, std::span<double>(largest, 2), ReduceOp::max);
       const GradientQuantizer quantizer(largest[0], largest[1], shard.total_rows);
 #pragma omp parallel for schedule(static)
@@ -277,9 +280,16 @@ void Gbdt::fit(JobContext& job) {
       RegressionTree tree = grower.grow(tree_rows, quantized, quantizer, tree_features, round * outputs + k);
       if (objective_.median_leaves())
         set_median_leaves(tree, grower, shard, margins, config.growth.learning_rate, comm);
+      if (static_cast<std::int64_t>(tree_rows.size()) == rows) {  // every row is in a leaf's run
+        for (const auto& [leaf, leaf_rows] : grower.leaf_rows()) {
+          const float value = tree.node(leaf).value;
+          for (const std::int64_t r : leaf_rows) margins[static_cast<std::size_t>(r * outputs + k)] += value;
+        }
+      } else {
 #pragma omp parallel for schedule(static)
-      for (std::int64_t r = 0; r < rows; ++r)
-        margins[static_cast<std::size_t>(r * outputs + k)] += tree.node(tree.leaf_of_binned(shard.matrix, r)).value;
+        for (std::int64_t r = 0; r < rows; ++r)
+          margins[static_cast<std::size_t>(r * outputs + k)] += tree.node(tree.leaf_of_binned(shard.matrix, r)).value;
+      }
       const float* validation_rows = validating ? validation.features.data<float>() : nullptr;
 #pragma omp parallel for schedule(static)
       for (std::int64_t r = 0; r < validation.rows(); ++r)

@@ -20,15 +20,21 @@ double fixed_point_scale(double largest, std::int64_t rows) {
   return std::ldexp(1.0, static_cast<int>(std::floor(std::log2(budget))));
 }
 
+constexpr std::size_t kPrefetchDistance = 16;  // rows ahead: a node's rows are scattered over the matrix
+
 template <typename BinType>
 void add_rows(const BinnedMatrix& matrix, std::span<const std::int64_t> rows, const GradientSum* gradients,
               GradientSum* histogram) {
   const BinType* bins = matrix.data<BinType>();
   const std::int64_t features = matrix.features();
   const std::int64_t* offsets = matrix.slot_offsets().data();
-  for (const std::int64_t row : rows) {
-    const BinType* row_bins = bins + row * features;
-    const GradientSum gradient = gradients[row];
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetchDistance < rows.size()) {
+      __builtin_prefetch(bins + rows[i + kPrefetchDistance] * features);
+      __builtin_prefetch(gradients + rows[i + kPrefetchDistance]);
+    }
+    const BinType* row_bins = bins + rows[i] * features;
+    const GradientSum gradient = gradients[rows[i]];
     for (std::int64_t f = 0; f < features; ++f) histogram[offsets[f] + row_bins[f]] += gradient;
   }
 }
@@ -50,31 +56,42 @@ GradientSum GradientQuantizer::quantize(double grad, double hess) const {
   return {std::llround(grad * grad_scale_), std::llround(hess * hess_scale_)};
 }
 
-void build_histogram(const BinnedMatrix& matrix, std::span<const std::int64_t> rows,
-                     std::span<const GradientSum> gradients, Histogram& histogram) {
+void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const std::int64_t>> rows,
+                      std::span<const GradientSum> gradients, std::span<Histogram* const> histograms) {
   const auto slots = static_cast<std::size_t>(matrix.total_slots());
-  histogram.assign(slots, GradientSum{});
-  const auto count = static_cast<std::int64_t>(rows.size());
-  const int threads = static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), count / kRowsPerThread));
-  if (threads <= 1) {
-    add_rows(matrix, rows, gradients.data(), histogram.data());
+  const auto nodes = static_cast<std::int64_t>(histograms.size());
+  for (Histogram* histogram : histograms) histogram->assign(slots, GradientSum{});
+  if (nodes >= omp_get_max_threads()) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::int64_t node = 0; node < nodes; ++node)
+      add_rows(matrix, rows[static_cast<std::size_t>(node)], gradients.data(), histograms[static_cast<std::size_t>(node)]->data());
     return;
   }
-  std::vector<Histogram> partial(static_cast<std::size_t>(threads), Histogram(slots));
+  for (std::int64_t node = 0; node < nodes; ++node) {
+    const std::span<const std::int64_t> node_rows = rows[static_cast<std::size_t>(node)];
+    Histogram& histogram = *histograms[static_cast<std::size_t>(node)];
+    const auto count = static_cast<std::int64_t>(node_rows.size());
+    const int threads = static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), count / kRowsPerThread));
+    if (threads <= 1) {
+      add_rows(matrix, node_rows, gradients.data(), histogram.data());
+      continue;
+    }
+    std::vector<Histogram> partial(static_cast<std::size_t>(threads), Histogram(slots));
 #pragma omp parallel num_threads(threads)
-  {
-    const int t = omp_get_thread_num();
-    const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
-    add_rows(matrix, rows.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
-             gradients.data(), partial[static_cast<std::size_t>(t)].data());
+    {
+      const int t = omp_get_thread_num();
+      const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
+      add_rows(matrix, node_rows.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
+               gradients.data(), partial[static_cast<std::size_t>(t)].data());
 #pragma omp barrier
 #pragma omp for schedule(static)
-    for (std::int64_t slot = 0; slot < static_cast<std::int64_t>(slots); ++slot)
-      for (const Histogram& part : partial) histogram[static_cast<std::size_t>(slot)] += part[static_cast<std::size_t>(slot)];
+      for (std::int64_t slot = 0; slot < static_cast<std::int64_t>(slots); ++slot)
+        for (const Histogram& part : partial) histogram[static_cast<std::size_t>(slot)] += part[static_cast<std::size_t>(slot)];
+    }
   }
 }
 
-void allreduce_histograms(std::span<Histogram*> histograms, Communicator& comm) {
+void allreduce_histograms(std::span<Histogram* const> histograms, Communicator& comm) {
   if (comm.size() == 1 || histograms.empty()) return;
   std::vector<std::int64_t> packed;
   for (const Histogram* histogram : histograms)

@@ -54,13 +54,14 @@ class GradientQuantizer {
 
 using Histogram = std::vector<GradientSum>;
 
-// The histogram [matrix.total_slots()] of the listed rows (indices into the matrix), each row
-// adding gradients[row]. Large row sets are split over the OpenMP threads, each filling its own
+// The histograms [matrix.total_slots()] of several nodes, each of its listed rows (indices into
+// the matrix), each row adding gradients[row]. With as many nodes as threads, the threads take
+// whole nodes; otherwise each node's rows are split over the threads, each filling its own
 // histogram, and the thread histograms are then added.
-void build_histogram(const BinnedMatrix& matrix, std::span<const std::int64_t> rows,
-                     std::span<const GradientSum> gradients, Histogram& histogram);
+void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const std::int64_t>> rows,
+                      std::span<const GradientSum> gradients, std::span<Histogram* const> histograms);
 
 // Sums histograms over the ranks, in place, with one allreduce over all of them.
-void allreduce_histograms(std::span<Histogram*> histograms, Communicator& comm);
+void allreduce_histograms(std::span<Histogram* const> histograms, Communicator& comm);
 
 }  // namespace tern

@@ -13,8 +13,9 @@ namespace tern {
 
 namespace {
 
-// One feature's upper bounds from its (value, weight) pairs, NaNs already dropped.
-std::vector<float> feature_cuts(std::vector<std::pair<float, float>> pairs, std::int64_t max_bin) {
+// One feature's upper bounds, at most `bins` of them, from its (value, weight) pairs, NaNs
+// already dropped.
+std::vector<float> feature_cuts(std::vector<std::pair<float, float>> pairs, std::int64_t bins) {
   std::sort(pairs.begin(), pairs.end());
   std::vector<float> distinct;
   std::vector<double> weight_below;  // of each distinct value: the weight of all smaller ones
@@ -27,12 +28,12 @@ std::vector<float> feature_cuts(std::vector<std::pair<float, float>> pairs, std:
     total += weight;
   }
   std::vector<float> cuts;
-  if (static_cast<std::int64_t>(distinct.size()) <= max_bin) {
+  if (static_cast<std::int64_t>(distinct.size()) <= bins) {
     cuts.assign(distinct.begin() + (distinct.empty() ? 0 : 1), distinct.end());
   } else {
     std::size_t j = 1;
-    for (std::int64_t i = 1; i < max_bin; ++i) {
-      const double rank = total * static_cast<double>(i) / static_cast<double>(max_bin);
+    for (std::int64_t i = 1; i < bins; ++i) {
+      const double rank = total * static_cast<double>(i) / static_cast<double>(bins);
       while (j < distinct.size() && weight_below[j] < rank) ++j;
       if (j == distinct.size()) break;
       if (cuts.empty() || distinct[j] != cuts.back()) cuts.push_back(distinct[j]);
@@ -49,6 +50,7 @@ QuantileCuts QuantileCuts::from_sample(const std::vector<float>& values, const s
   const auto rows = static_cast<std::int64_t>(weights.size());
   TERN_CHECK(static_cast<std::int64_t>(values.size()) == rows * features, "quantile cuts: ", values.size(),
              " values for ", rows, " rows of ", features, " features");
+  TERN_CHECK(max_bin >= 2, "quantile cuts: max_bin ", max_bin, " leaves no bin for values");
   std::vector<std::vector<float>> per_feature(static_cast<std::size_t>(features));
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t f = 0; f < features; ++f) {
@@ -58,7 +60,7 @@ QuantileCuts QuantileCuts::from_sample(const std::vector<float>& values, const s
       const float value = values[static_cast<std::size_t>(r * features + f)];
       if (!std::isnan(value)) pairs.emplace_back(value, weights[static_cast<std::size_t>(r)]);
     }
-    per_feature[static_cast<std::size_t>(f)] = feature_cuts(std::move(pairs), max_bin);
+    per_feature[static_cast<std::size_t>(f)] = feature_cuts(std::move(pairs), max_bin - 1);
   }
   QuantileCuts cuts;
   for (const auto& feature : per_feature) {
@@ -85,12 +87,6 @@ std::int64_t QuantileCuts::largest_bin_count() const {
   std::int64_t largest = 0;
   for (std::int64_t f = 0; f < features(); ++f) largest = std::max(largest, bins(f));
   return largest;
-}
-
-std::int64_t QuantileCuts::bin_of(std::int64_t feature, float value) const {
-  const auto begin = upper_bounds_.begin() + offsets_[feature], end = upper_bounds_.begin() + offsets_[feature + 1];
-  const auto bin = std::upper_bound(begin, end, value) - begin;
-  return std::min<std::int64_t>(bin, bins(feature) - 1);
 }
 
 std::vector<std::int64_t> quantile_sample_rows(RowRange own, std::int64_t total_rows, std::int64_t sample_rows,

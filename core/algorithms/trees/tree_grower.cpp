@@ -14,6 +14,7 @@ namespace {
 
 constexpr double kLeastLossChange = 1e-6;     // XGBoost's kRtEps: smaller loss changes are rounding noise
 constexpr std::int64_t kRowsPerPartitionThread = 65536;
+constexpr std::int64_t kPrefetchRows = 16;  // a node's rows are scattered over the matrix
 
 GradientSum feature_total(const Histogram& histogram, const BinnedMatrix& matrix) {
   GradientSum total;
@@ -50,8 +51,9 @@ RegressionTree TreeGrower::grow(std::vector<std::int64_t> rows, std::span<const 
 
   OpenNode root;
   root.end = static_cast<std::int64_t>(positions_.size());
-  build_histogram(matrix_, positions_, gradients, root.histogram);
+  const std::span<const std::int64_t> all_rows(positions_);
   Histogram* root_histogram = &root.histogram;
+  build_histograms(matrix_, {&all_rows, 1}, gradients, {&root_histogram, 1});
   allreduce_histograms({&root_histogram, 1}, comm_);
   root.total = feature_total(root.histogram, matrix_);
   tree.node(0).cover = static_cast<float>(quantizer.hess(root.total.hess));
@@ -145,15 +147,35 @@ const std::vector<std::int64_t>& TreeGrower::level_features(std::int64_t depth, 
 
 std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batch, RegressionTree& tree,
                                                      std::span<const GradientSum> gradients) {
+  for (const OpenNode& node : batch) {
+    const SplitCandidate& split = node.split;
+    tree.split(node.id, static_cast<std::int32_t>(split.feature), static_cast<std::int32_t>(split.bin),
+               matrix_.cuts().upper_bound(split.feature, split.bin), split.default_left,
+               static_cast<float>(split.loss_change));
+  }
+  // Each rank splits its rows of every node: the threads take whole nodes when there are enough
+  // of them, else each node's rows are split over the threads.
+  const auto nodes = static_cast<std::int64_t>(batch.size());
+  std::vector<std::int64_t> middles(batch.size());
+  if (nodes >= omp_get_max_threads()) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::int64_t i = 0; i < nodes; ++i)
+      middles[static_cast<std::size_t>(i)] = partition(batch[static_cast<std::size_t>(i)], tree.node(batch[static_cast<std::size_t>(i)].id), 1);
+  } else {
+    for (std::int64_t i = 0; i < nodes; ++i) {
+      const OpenNode& node = batch[static_cast<std::size_t>(i)];
+      const int threads = static_cast<int>(
+          std::clamp<std::int64_t>((node.end - node.begin) / kRowsPerPartitionThread, 1, omp_get_max_threads()));
+      middles[static_cast<std::size_t>(i)] = partition(node, tree.node(node.id), threads);
+    }
+  }
   std::vector<OpenNode> children;
   std::vector<std::size_t> built;  // which child of each pair got its histogram from rows
-  for (OpenNode& node : batch) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const OpenNode& node = batch[i];
     const SplitCandidate& split = node.split;
-    const std::int32_t left_id = tree.split(node.id, static_cast<std::int32_t>(split.feature),
-                                            static_cast<std::int32_t>(split.bin),
-                                            matrix_.cuts().upper_bound(split.feature, split.bin), split.default_left,
-                                            static_cast<float>(split.loss_change));
-    const std::int64_t middle = partition(node, tree.node(node.id));
+    const std::int32_t left_id = tree.node(node.id).left;
+    const std::int64_t middle = middles[i];
     OpenNode left, right;
     left.id = left_id;
     left.begin = node.begin;
@@ -167,15 +189,18 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
     children.push_back(std::move(left));
     children.push_back(std::move(right));
   }
+  // Children at max_depth stay leaves: nothing will read their histograms.
+  const std::int64_t child_depth = tree.node(children.front().id).depth;
+  if (config_.max_depth > 0 && child_depth >= config_.max_depth) return children;
   std::vector<Histogram*> from_rows;
+  std::vector<std::span<const std::int64_t>> row_runs;
   for (const std::size_t index : built) {
     OpenNode& child = children[index];
-    build_histogram(matrix_,
-                    std::span<const std::int64_t>(positions_).subspan(static_cast<std::size_t>(child.begin),
-                                                                      static_cast<std::size_t>(child.end - child.begin)),
-                    gradients, child.histogram);
+    row_runs.push_back(std::span<const std::int64_t>(positions_).subspan(static_cast<std::size_t>(child.begin),
+                                                                         static_cast<std::size_t>(child.end - child.begin)));
     from_rows.push_back(&child.histogram);
   }
+  build_histograms(matrix_, row_runs, gradients, from_rows);
   allreduce_histograms(from_rows, comm_);
   for (std::size_t pair = 0; pair < batch.size(); ++pair) {
     const std::size_t index = built[pair], sibling = index ^ 1;  // children 2·pair and 2·pair + 1
@@ -187,29 +212,49 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
   return children;
 }
 
-std::int64_t TreeGrower::partition(const OpenNode& node, const TreeNode& split) {
-  const std::int64_t feature = split.feature, missing = matrix_.missing_bin(feature), last_left = split.split_bin;
+std::int64_t TreeGrower::partition(const OpenNode& node, const TreeNode& split, int threads) {
+  if (matrix_.wide()) return partition_by<std::uint16_t>(node, split, threads);
+  return partition_by<std::uint8_t>(node, split, threads);
+}
+
+template <typename BinType>
+std::int64_t TreeGrower::partition_by(const OpenNode& node, const TreeNode& split, int threads) {
+  const BinType* bins = matrix_.data<BinType>() + split.feature;
+  const std::int64_t features = matrix_.features(), missing = matrix_.missing_bin(split.feature);
+  const std::int64_t last_left = split.split_bin;
   const bool default_left = split.default_left;
-  const auto goes_left = [&](std::int64_t row) {
-    const std::int64_t bin = matrix_.bin(row, feature);
-    return bin == missing ? default_left : bin <= last_left;
-  };
   const std::int64_t count = node.end - node.begin;
   std::int64_t* rows = positions_.data() + node.begin;
-  const int threads = static_cast<int>(std::clamp<std::int64_t>(count / kRowsPerPartitionThread, 1, omp_get_max_threads()));
-  std::vector<std::vector<std::int64_t>> left(static_cast<std::size_t>(threads)), right(static_cast<std::size_t>(threads));
+  // Each thread splits its block of rows: the left ones stay, moved up to the block's start, the
+  // right ones go to its own list; then the lefts of all blocks close up, and the rights follow.
+  std::vector<std::vector<std::int64_t>> right(static_cast<std::size_t>(threads));
+  std::vector<std::int64_t> left_count(static_cast<std::size_t>(threads));
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
-    for (std::int64_t i = count * t / threads; i < count * (t + 1) / threads; ++i)
-      (goes_left(rows[i]) ? left : right)[static_cast<std::size_t>(t)].push_back(rows[i]);
+    const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
+    std::vector<std::int64_t>& rights = right[static_cast<std::size_t>(t)];
+    rights.reserve(static_cast<std::size_t>(end - begin));
+    std::int64_t lefts = 0;
+    for (std::int64_t i = begin; i < end; ++i) {
+      if (i + kPrefetchRows < end) __builtin_prefetch(bins + rows[i + kPrefetchRows] * features);
+      const std::int64_t row = rows[i], bin = bins[row * features];
+      if (bin == missing ? default_left : bin <= last_left) rows[begin + lefts++] = row;
+      else rights.push_back(row);
+    }
+    left_count[static_cast<std::size_t>(t)] = lefts;
   }
   std::int64_t at = 0;
-  for (const auto& part : left)
-    for (const std::int64_t row : part) rows[at++] = row;
+  for (int t = 0; t < threads; ++t) {
+    const std::int64_t begin = count * t / threads;
+    std::copy_n(rows + begin, left_count[static_cast<std::size_t>(t)], rows + at);  // at <= begin: safe
+    at += left_count[static_cast<std::size_t>(t)];
+  }
   const std::int64_t middle = node.begin + at;
-  for (const auto& part : right)
-    for (const std::int64_t row : part) rows[at++] = row;
+  for (const auto& rights : right) {
+    std::copy(rights.begin(), rights.end(), rows + at);
+    at += static_cast<std::int64_t>(rights.size());
+  }
   return middle;
 }
 

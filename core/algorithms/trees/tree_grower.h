@@ -77,9 +77,11 @@ class TreeGrower {
   // Splits each node of `batch` in `tree` and returns their children, histograms filled.
   std::vector<OpenNode> expand(std::vector<OpenNode>& batch, RegressionTree& tree,
                                std::span<const GradientSum> gradients);
-  // Reorders positions_[node.begin, node.end) so that the rows going left come first (stable);
-  // returns where the right child's rows start.
-  std::int64_t partition(const OpenNode& node, const TreeNode& split);
+  // Reorders positions_[node.begin, node.end) so that the rows going left come first (stable),
+  // on `threads` threads; returns where the right child's rows start.
+  std::int64_t partition(const OpenNode& node, const TreeNode& split, int threads);
+  template <typename BinType>
+  std::int64_t partition_by(const OpenNode& node, const TreeNode& split, int threads);
   const std::vector<std::int64_t>& level_features(std::int64_t depth, std::int64_t tree_index);
 
   const BinnedMatrix& matrix_;
