@@ -1,0 +1,280 @@
+// gbdt end to end, through `tern train`, `tern predict` and `tern evaluate`:
+//   - on real data with every feature value its own bin, the model is XGBoost 1.7.4's: the same
+//     predictions on diabetes (reg:squarederror) and breast cancer (binary:logistic);
+//   - 1, 2 and 3 ranks, and 1 and 2 threads, write byte-identical trees.json, with missing
+//     values, sample weights, row and column subsampling, depthwise and lossguide, binary and
+//     multiclass;
+//   - subsampling with a seed is reproducible, and another seed gives other trees;
+//   - early stopping keeps and records the best round; multiclass grows num_class trees a round;
+//   - predict --output-margin and --pred-leaf give the margins and the leaves of the dump;
+//   - bad hyperparameters fail clearly.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "core/data/csv_writer.h"
+#include "core/data/dense_reader.h"
+#include "core/data/hdf5_writer.h"
+#include "core/random/random.h"
+#include "tests/launcher/tern_cli.h"
+
+namespace tern {
+namespace {
+
+using testing::expect_failed_with;
+using testing::read_json;
+using testing::read_text;
+using testing::real_data;
+using testing::run_tern;
+using testing::run_tern_on_ranks;
+using testing::ScratchFolder;
+
+// XGBoost 1.7.4 (Debian's python3-xgboost), tree_method=hist, on the same rows:
+//   diabetes.csv rows 0-341 to train, 342-441 to test; reg:squarederror, eta 0.1, max_depth 4,
+//   50 rounds: test RMSE and the first three predictions.
+constexpr double kXgboostDiabetesRmse = 59.214602;
+const std::vector<double> kXgboostDiabetesPredictions = {172.9918, 151.0269, 146.70035};
+//   breast_cancer.csv rows 0-449 to train, 450-568 to test; binary:logistic, max_bin 1024 (every
+//   distinct value a bin, in both), defaults otherwise, 50 rounds: test logloss and the first
+//   three probabilities.
+constexpr double kXgboostBreastCancerLogloss = 0.0504273183949775;
+const std::vector<double> kXgboostBreastCancerProbabilities = {0.99895799, 0.00071911071, 0.99277776};
+
+void write_rows(const std::filesystem::path& from, std::int64_t begin, std::int64_t end,
+                const std::filesystem::path& to) {
+  const Dataset all = load_dataset(from);
+  write_csv({all.features.rows(begin, end), all.labels.rows(begin, end), all.source}, to);
+}
+
+// A seeded synthetic problem of `rows` rows and 6 features, about 10% of the values missing
+// (NaN), with weights in [0.5, 1.5]: label = class of a noisy score (2 classes, or `classes`).
+void write_synthetic(const std::filesystem::path& path, std::int64_t rows, int classes, std::uint64_t seed) {
+  constexpr std::int64_t kFeatures = 6;
+  Dataset data = allocate_dataset(rows, kFeatures, path.string());
+  Tensor uniform = Tensor::empty({rows, kFeatures + 3});
+  fill_uniform(uniform, 0.0f, 1.0f, seed, stream_id("gbdt-test"));
+  std::vector<float> weights(static_cast<std::size_t>(rows));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* u = uniform.data<float>() + r * (kFeatures + 3);
+    float* x = data.features.data<float>() + r * kFeatures;
+    for (std::int64_t f = 0; f < kFeatures; ++f) x[f] = std::round(u[f] * 400.0f) / 100.0f - 2.0f;
+    const float score = x[0] * x[1] + std::sin(2.0f * x[2]) - std::abs(x[3]) + 0.5f * (u[kFeatures] - 0.5f);
+    if (u[kFeatures + 1] < 0.1f) x[r % kFeatures] = std::nanf("");
+    const float level = std::clamp((score + 3.0f) / 6.0f, 0.0f, 0.999f);
+    data.labels.data<float>()[r] = classes == 2 ? (score > 0.0f ? 1.0f : 0.0f) : std::floor(level * static_cast<float>(classes));
+    weights[static_cast<std::size_t>(r)] = 0.5f + u[kFeatures + 2];
+  }
+  write_hdf5(data, path, weights);
+}
+
+class GbdtTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_synthetic(train(), 3000, 2, 1);
+    write_synthetic(validation(), 800, 2, 2);
+    write_synthetic(scratch_ / "multi_train.h5", 3000, 4, 3);
+    write_synthetic(scratch_ / "multi_validation.h5", 800, 4, 4);
+  }
+  std::filesystem::path train() const { return scratch_ / "train.h5"; }
+  std::filesystem::path validation() const { return scratch_ / "validation.h5"; }
+  std::string arguments(const std::filesystem::path& job, const std::string& hyperparameters,
+                        const std::string& data = "") const {
+    const std::string channels = data.empty() ? "--train " + train().string() + " --validation " + validation().string() : data;
+    return "train --algorithm gbdt --quiet " + channels + " --output-dir " + job.string() + " " + hyperparameters;
+  }
+
+  ScratchFolder scratch_;
+};
+
+TEST_F(GbdtTest, DiabetesRegressionIsXgboosts) {
+  const auto diabetes = real_data("diabetes.csv");
+  TERN_REQUIRE_REAL_DATA(diabetes);
+  write_rows(diabetes, 0, 342, scratch_ / "diabetes_train.csv");
+  write_rows(diabetes, 342, 442, scratch_ / "diabetes_test.csv");
+  const auto job = scratch_ / "diabetes";
+  const auto result = run_tern(arguments(job, "--hp num_round=50 --hp eta=0.1 --hp max_depth=4",
+                                         "--train " + (scratch_ / "diabetes_train.csv").string() + " --test " +
+                                             (scratch_ / "diabetes_test.csv").string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NEAR(testing::last_metric(job, "test:rmse"), kXgboostDiabetesRmse, 1e-4);
+  ASSERT_EQ(run_tern("predict --model " + (job / "model").string() + " --data " +
+                     (scratch_ / "diabetes_test.csv").string() + " --output " + (scratch_ / "p.csv").string())
+                .exit_code,
+            0);
+  std::istringstream lines(read_text(scratch_ / "p.csv"));
+  for (const double expected : kXgboostDiabetesPredictions) {
+    std::string line;
+    std::getline(lines, line);
+    EXPECT_NEAR(std::stod(line), expected, 2e-4);
+  }
+}
+
+TEST_F(GbdtTest, BreastCancerClassifierIsXgboosts) {
+  const auto cancer = real_data("breast_cancer.csv");
+  TERN_REQUIRE_REAL_DATA(cancer);
+  write_rows(cancer, 0, 450, scratch_ / "cancer_train.csv");
+  write_rows(cancer, 450, 569, scratch_ / "cancer_test.csv");
+  const auto job = scratch_ / "cancer";
+  const auto result = run_tern(arguments(job, "--hp objective=binary:logistic --hp num_round=50 --hp max_bin=1024",
+                                         "--train " + (scratch_ / "cancer_train.csv").string() + " --test " +
+                                             (scratch_ / "cancer_test.csv").string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NEAR(testing::last_metric(job, "test:logloss"), kXgboostBreastCancerLogloss, 1e-6);
+  ASSERT_EQ(run_tern("predict --model " + (job / "model").string() + " --data " +
+                     (scratch_ / "cancer_test.csv").string() + " --output " + (scratch_ / "p.csv").string())
+                .exit_code,
+            0);
+  std::istringstream lines(read_text(scratch_ / "p.csv"));
+  for (const double expected : kXgboostBreastCancerProbabilities) {
+    std::string line;
+    std::getline(lines, line);
+    EXPECT_NEAR(std::stod(line.substr(line.find(',') + 1)), expected, 1e-6);
+  }
+}
+
+TEST_F(GbdtTest, AnyNumberOfRanksAndThreadsWritesTheSameTrees) {
+  const std::string multiclass = "--train " + (scratch_ / "multi_train.h5").string() + " --validation " +
+                                 (scratch_ / "multi_validation.h5").string();
+  const std::vector<std::pair<std::string, std::string>> settings = {
+      {"--hp objective=binary:logistic --hp num_round=12 --hp subsample=0.8 --hp colsample_bytree=0.8 "
+       "--hp colsample_bynode=0.7 --hp max_bin=32 --hp seed=5 --hp eval_metric=auc",
+       ""},
+      {"--hp objective=multi:softprob --hp num_class=4 --hp num_round=6 --hp grow_policy=lossguide --hp max_depth=0 "
+       "--hp max_leaves=12 --hp colsample_bylevel=0.6 --hp alpha=0.5 --hp gamma=0.1",
+       multiclass},
+      {"--hp objective=reg:absoluteerror --hp num_round=6 --hp subsample=0.7 --hp max_delta_step=0.3", ""},
+  };
+  for (const auto& [hyperparameters, data] : settings) {
+    const auto reference = scratch_ / "one";
+    std::filesystem::remove_all(reference);
+    const auto single = run_tern(arguments(reference, hyperparameters, data), "OMP_NUM_THREADS=1");
+    ASSERT_EQ(single.exit_code, 0) << single.output;
+    const std::string expected = read_text(reference / "model" / "trees.json");
+    ASSERT_GT(expected.size(), 1000u);
+    const auto threads = scratch_ / "threads";
+    std::filesystem::remove_all(threads);
+    ASSERT_EQ(run_tern(arguments(threads, hyperparameters, data), "OMP_NUM_THREADS=2").exit_code, 0);
+    EXPECT_EQ(read_text(threads / "model" / "trees.json"), expected) << hyperparameters << ": 2 threads";
+    for (const int ranks : {2, 3}) {
+      const auto job = scratch_ / std::to_string(ranks);
+      std::filesystem::remove_all(job);
+      const auto result = run_tern_on_ranks(ranks, arguments(job, hyperparameters, data), ranks == 2 ? "OMP_NUM_THREADS=2" : "");
+      ASSERT_EQ(result.exit_code, 0) << result.output;
+      EXPECT_EQ(read_text(job / "model" / "trees.json"), expected) << hyperparameters << ": " << ranks << " ranks";
+    }
+  }
+}
+
+TEST_F(GbdtTest, SubsamplingIsReproducibleBySeed) {
+  const std::string sampled = "--hp objective=binary:logistic --hp num_round=5 --hp subsample=0.5 --hp colsample_bytree=0.5";
+  std::vector<std::string> dumps;
+  for (const std::string seed : {"1", "1", "2"}) {
+    const auto job = scratch_ / ("seed" + std::to_string(dumps.size()));
+    ASSERT_EQ(run_tern(arguments(job, sampled + " --hp seed=" + seed)).exit_code, 0);
+    dumps.push_back(read_text(job / "model" / "trees.json"));
+  }
+  EXPECT_EQ(dumps[0], dumps[1]);
+  EXPECT_NE(dumps[0], dumps[2]);
+}
+
+TEST_F(GbdtTest, EarlyStoppingKeepsTheBestRound) {
+  const auto job = scratch_ / "early";
+  // eta 1 and deep trees overfit the noisy labels within a few rounds.
+  const auto result = run_tern(arguments(job, "--hp objective=binary:logistic --hp num_round=200 --hp eta=1 "
+                                              "--hp max_depth=8 --hp min_child_weight=0 --hp eval_metric=error,logloss "
+                                              "--hp early_stopping_rounds=4"));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  // The watched metric is the last one, logloss; find its best round among those recorded.
+  std::istringstream lines(read_text(job / "metrics.jsonl"));
+  std::vector<double> logloss;
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    if (entry.at("name") == "validation:logloss") logloss.push_back(entry.at("value"));
+  }
+  const auto best = std::min_element(logloss.begin(), logloss.end()) - logloss.begin();
+  ASSERT_LT(logloss.size(), 200u) << "training should have stopped early";
+  EXPECT_EQ(static_cast<std::int64_t>(logloss.size()), best + 1 + 4);
+  const auto description = read_json(job / "job.json");
+  EXPECT_EQ(description["gbdt"]["best_iteration"], best);
+  EXPECT_EQ(description["gbdt"]["rounds"], best + 1);
+  const auto trees = read_json(job / "model" / "trees.json");
+  EXPECT_EQ(trees["trees"].size(), static_cast<std::size_t>(best + 1));
+  EXPECT_EQ(trees["best_iteration"], best);
+  // The saved model scores the validation rows as the best round did.
+  const auto evaluated = run_tern("evaluate --model " + (job / "model").string() + " --data " + validation().string() +
+                                  " --output " + (scratch_ / "m.json").string());
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  EXPECT_NEAR(read_json(scratch_ / "m.json")["logloss"].get<double>(), logloss[static_cast<std::size_t>(best)], 1e-6);
+}
+
+TEST_F(GbdtTest, MulticlassGrowsATreePerClassEachRound) {
+  const auto job = scratch_ / "multi";
+  const auto result = run_tern(arguments(job, "--hp objective=multi:softmax --hp num_class=4 --hp num_round=7",
+                                         "--train " + (scratch_ / "multi_train.h5").string() + " --validation " +
+                                             (scratch_ / "multi_validation.h5").string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(read_json(job / "model" / "trees.json")["trees"].size(), 28u);
+  EXPECT_LT(testing::last_metric(job, "validation:mlogloss"), std::log(4.0));
+}
+
+TEST_F(GbdtTest, PredictGivesMarginsAndLeaves) {
+  const auto job = scratch_ / "job";
+  ASSERT_EQ(run_tern(arguments(job, "--hp objective=binary:logistic --hp num_round=4 --hp max_depth=3")).exit_code, 0);
+  const std::string model = " --model " + (job / "model").string() + " --data " + validation().string() + " --output ";
+  ASSERT_EQ(run_tern("predict" + model + (scratch_ / "p.csv").string()).exit_code, 0);
+  ASSERT_EQ(run_tern("predict --output-margin" + model + (scratch_ / "m.csv").string()).exit_code, 0);
+  ASSERT_EQ(run_tern("predict --pred-leaf" + model + (scratch_ / "l.csv").string()).exit_code, 0);
+  const auto trees = read_json(job / "model" / "trees.json")["trees"];
+  std::istringstream predictions(read_text(scratch_ / "p.csv")), margins(read_text(scratch_ / "m.csv")),
+      leaves(read_text(scratch_ / "l.csv"));
+  for (int row = 0; row < 50; ++row) {
+    std::string prediction, margin, leaf_line;
+    std::getline(predictions, prediction);
+    std::getline(margins, margin);
+    std::getline(leaves, leaf_line);
+    const double probability = std::stod(prediction.substr(prediction.find(',') + 1));
+    EXPECT_NEAR(1.0 / (1.0 + std::exp(-std::stod(margin))), probability, 1e-5);
+    // The margin is the sum of the leaves the row reaches (base_score 0.5: margin 0).
+    std::istringstream fields(leaf_line);
+    double sum = 0.0;
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+      std::string field;
+      std::getline(fields, field, ',');
+      const int leaf = std::stoi(field);
+      std::vector<nlohmann::json> pending = {trees[t]};
+      double value = std::nan("");
+      while (!pending.empty()) {
+        const nlohmann::json node = pending.back();
+        pending.pop_back();
+        if (node["nodeid"] == leaf) value = node.at("leaf");
+        if (node.contains("children")) pending.insert(pending.end(), node["children"].begin(), node["children"].end());
+      }
+      ASSERT_FALSE(std::isnan(value)) << "row " << row << " tree " << t << " leaf " << leaf;
+      sum += value;
+    }
+    EXPECT_NEAR(sum, std::stod(margin), 1e-5);
+  }
+}
+
+TEST_F(GbdtTest, BadHyperparametersFailClearly) {
+  const auto job = scratch_ / "bad";
+  expect_failed_with(run_tern(arguments(job, "--hp objective=multi:softmax --hp num_round=2")),
+                     "'num_class' (at least 2) is required for objective multi:softmax");
+  expect_failed_with(run_tern(arguments(job, "--hp num_round=2 --hp max_bin=1")), "max_bin");
+  expect_failed_with(run_tern(arguments(job, "--hp num_round=2 --hp max_bin=70000")), "max_bin");
+  expect_failed_with(run_tern(arguments(job, "--hp num_round=2 --hp objective=binary:hinge")), "objective");
+  expect_failed_with(run_tern(arguments(job, "--hp max_depth=3")), "'num_round'");
+  expect_failed_with(run_tern(arguments(job, "--hp num_round=2 --hp eval_metric=merror")),
+                     "'merror' does not apply to objective reg:squarederror");
+  expect_failed_with(run_tern(arguments(job, "--hp num_round=2 --hp subsample=0")), "subsample");
+  expect_failed_with(run_tern(arguments(job, "--hp num_round=2 --hp max_depth=0")), "lossguide");
+  expect_failed_with(run_tern(arguments(job, "--hp num_round=2 --hp early_stopping_rounds=3", "--train " + train().string())),
+                     "needs a validation channel");
+  expect_failed_with(run_tern(arguments(job, "--hp objective=binary:logistic --hp num_round=2",
+                                        "--train " + (scratch_ / "multi_train.h5").string())),
+                     "must be 0 or 1");
+}
+
+}  // namespace
+}  // namespace tern
