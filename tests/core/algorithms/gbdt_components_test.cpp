@@ -1,0 +1,290 @@
+// The parts of the histogram method, each against an independent reference: the objectives'
+// derivatives by finite differences, the binning against std::upper_bound, the split search
+// against a split worked out by hand, missing values' default direction, fixed-point
+// histograms on 1 and 2 threads, and the tree grower's depth and leaf limits.
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <random>
+
+#include "core/algorithms/trees/tree_grower.h"
+#include "core/algorithms/trees/tree_objective.h"
+
+namespace tern {
+namespace {
+
+constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
+
+// The loss of one row at its margins, written out independently of TreeObjective.
+double loss(const std::string& objective, const std::vector<double>& margins, float label) {
+  const double m = margins[0];
+  if (objective == "reg:squarederror") return 0.5 * (m - label) * (m - label);
+  if (objective == "reg:absoluteerror") return std::abs(m - label);
+  if (objective.starts_with("multi:")) {
+    double total = 0.0;
+    for (const double margin : margins) total += std::exp(margin);
+    return -std::log(std::exp(margins[static_cast<std::size_t>(label)]) / total);
+  }
+  const double p = 1.0 / (1.0 + std::exp(-m));
+  return -(label * std::log(p) + (1.0 - label) * std::log(1.0 - p));
+}
+
+TEST(TreeObjective, GradientAndHessianAreTheLossDerivatives) {
+  const double h = 1e-4;
+  for (const std::string name : {"reg:squarederror", "reg:logistic", "binary:logistic", "binary:logitraw",
+                                 "multi:softmax", "multi:softprob", "reg:absoluteerror"}) {
+    const bool multi = name.starts_with("multi:");
+    const TreeObjective objective = TreeObjective::named(name, multi ? 3 : 0, 1.0);
+    for (const float label : {0.0f, 1.0f, 2.0f}) {
+      if (label == 2.0f && !multi && name != "reg:squarederror" && name != "reg:absoluteerror") continue;
+      for (const std::vector<float>& at : {std::vector<float>{0.3f, -1.2f, 0.7f}, std::vector<float>{-2.5f, 0.4f, 1.9f}}) {
+        const std::size_t outputs = static_cast<std::size_t>(objective.outputs());
+        std::vector<double> grad(outputs), hess(outputs);
+        objective.gradient(at.data(), label, 1.0f, grad.data(), hess.data());
+        for (std::size_t k = 0; k < outputs; ++k) {
+          std::vector<double> plus(at.begin(), at.begin() + static_cast<std::ptrdiff_t>(outputs)), minus = plus,
+              centre = plus;
+          plus[k] += h;
+          minus[k] -= h;
+          const double first = (loss(name, plus, label) - loss(name, minus, label)) / (2 * h);
+          const double second = (loss(name, plus, label) - 2 * loss(name, centre, label) + loss(name, minus, label)) / (h * h);
+          EXPECT_NEAR(grad[k], first, 1e-6) << name << " label " << label << " output " << k;
+          if (name == "reg:absoluteerror") {
+            EXPECT_EQ(hess[k], 1.0) << "absolute error grows its trees with h = 1";
+          } else if (multi) {
+            EXPECT_NEAR(hess[k], 2.0 * second, 1e-4) << name << ": XGBoost's softmax hessian is 2 p(1 - p)";
+          } else {
+            EXPECT_NEAR(hess[k], second, 1e-4) << name << " label " << label;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(TreeObjective, WeightsAndScalePosWeightScaleTheDerivatives) {
+  const TreeObjective objective = TreeObjective::named("binary:logistic", 0, 3.0);
+  const float margin = 0.4f;
+  double grad_positive, hess_positive, grad_negative, hess_negative, grad_unit, hess_unit;
+  objective.gradient(&margin, 1.0f, 2.0f, &grad_positive, &hess_positive);
+  objective.gradient(&margin, 0.0f, 2.0f, &grad_negative, &hess_negative);
+  TreeObjective::named("binary:logistic", 0, 1.0).gradient(&margin, 1.0f, 1.0f, &grad_unit, &hess_unit);
+  EXPECT_DOUBLE_EQ(grad_positive, 6.0 * grad_unit);
+  EXPECT_DOUBLE_EQ(hess_positive, 6.0 * hess_unit);
+  const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(margin)));
+  EXPECT_NEAR(grad_negative, 2.0 * p, 1e-12);
+}
+
+TEST(TreeObjective, BaseScoreIsAProbabilityForTheLogisticObjectives) {
+  EXPECT_NEAR(TreeObjective::named("binary:logistic", 0, 1.0).base_margin(0.8), std::log(4.0), 1e-12);
+  EXPECT_EQ(TreeObjective::named("reg:squarederror", 0, 1.0).base_margin(7.5), 7.5);
+  EXPECT_THROW(TreeObjective::named("binary:logistic", 0, 1.0).base_margin(1.5), Error);
+  EXPECT_THROW(TreeObjective::named("multi:softprob", 1, 1.0), Error);
+  EXPECT_THROW(TreeObjective::named("rank:pairwise", 0, 1.0), Error);
+}
+
+TEST(QuantileCuts, BinsAreTheFirstBoundAboveTheValue) {
+  std::mt19937 generator(7);
+  std::normal_distribution<float> normal;
+  std::vector<float> values(5000);
+  for (float& value : values) value = normal(generator);
+  const QuantileCuts cuts = QuantileCuts::from_sample(values, std::vector<float>(values.size(), 1.0f), 1, 64);
+  EXPECT_EQ(cuts.bins(0), 63);  // max_bin counts the missing bin
+  const auto begin = cuts.upper_bounds().begin(), end = cuts.upper_bounds().end();
+  for (const float value : {-10.0f, -1.0f, 0.0f, 0.25f, 3.0f, 100.0f, cuts.upper_bound(0, 5)}) {
+    const auto expected = std::min<std::int64_t>(std::upper_bound(begin, end, value) - begin, cuts.bins(0) - 1);
+    EXPECT_EQ(cuts.bin_of(0, value), expected) << value;
+  }
+  // Equal-weight quantiles put about 1/63 of the values in each bin.
+  std::vector<int> counts(63);
+  for (const float value : values) ++counts[static_cast<std::size_t>(cuts.bin_of(0, value))];
+  for (const int count : counts) EXPECT_NEAR(count, 5000.0 / 63.0, 25.0);
+}
+
+TEST(QuantileCuts, FewDistinctValuesGetABinEachAndNaNsNone) {
+  const std::vector<float> values = {3, kMissing, 1, 2, 3, 1, kMissing, 2};
+  const QuantileCuts cuts = QuantileCuts::from_sample(values, std::vector<float>(values.size(), 1.0f), 1, 256);
+  ASSERT_EQ(cuts.bins(0), 3);
+  EXPECT_EQ(cuts.upper_bound(0, 0), 2.0f);
+  EXPECT_EQ(cuts.upper_bound(0, 1), 3.0f);
+  EXPECT_TRUE(std::isinf(cuts.upper_bound(0, 2)));
+  EXPECT_EQ(cuts.bin_of(0, 1.0f), 0);
+  EXPECT_EQ(cuts.bin_of(0, 2.5f), 1);
+  EXPECT_EQ(cuts.bin_of(0, 3.0f), 2);
+}
+
+TEST(QuantileCuts, TheSampleDependsOnRowIndicesNotOnShards) {
+  const std::vector<std::int64_t> whole = quantile_sample_rows({0, 10000}, 10000, 1000, 3);
+  std::vector<std::int64_t> shards;
+  for (const RowRange range : {RowRange{0, 3333}, RowRange{3333, 6667}, RowRange{6667, 10000}}) {
+    const auto part = quantile_sample_rows(range, 10000, 1000, 3);
+    shards.insert(shards.end(), part.begin(), part.end());
+  }
+  EXPECT_EQ(whole, shards);
+  EXPECT_NEAR(static_cast<double>(whole.size()), 1000.0, 100.0);
+}
+
+// Rows [rows, features] binned with cuts from those rows themselves.
+BinnedMatrix bin_rows(const std::vector<float>& values, std::int64_t features, std::int64_t max_bin = 256) {
+  const auto rows = static_cast<std::int64_t>(values.size()) / features;
+  BinnedMatrix matrix(QuantileCuts::from_sample(values, std::vector<float>(static_cast<std::size_t>(rows), 1.0f), features, max_bin), rows);
+  matrix.set_rows(0, rows, values.data());
+  return matrix;
+}
+
+// Histogram of all rows of a matrix for gradients (g, h) quantised at `quantizer`.
+Histogram histogram_of(const BinnedMatrix& matrix, const std::vector<GradientSum>& gradients) {
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(matrix.rows()));
+  std::iota(rows.begin(), rows.end(), 0);
+  Histogram histogram;
+  const std::span<const std::int64_t> run(rows);
+  Histogram* out = &histogram;
+  build_histograms(matrix, {&run, 1}, gradients, {&out, 1});
+  return histogram;
+}
+
+TEST(SplitSearch, FindsTheSplitWorkedOutByHand) {
+  // Feature 0 separates labels {0, 0 | 10, 10}; feature 1 is noise. Squared error at margin 0:
+  // g = −y, h = 1, λ = 1: gain(L) = 0, gain(R) = 20²/3, parent 20²/5, loss change 400/3 − 80.
+  const std::vector<float> values = {1, 5, 2, 6, 3, 5, 4, 6};
+  const BinnedMatrix matrix = bin_rows(values, 2);
+  const GradientQuantizer quantizer(10.0, 1.0, 4);
+  std::vector<GradientSum> gradients;
+  for (const double label : {0.0, 0.0, 10.0, 10.0}) gradients.push_back(quantizer.quantize(-label, 1.0));
+  const Histogram histogram = histogram_of(matrix, gradients);
+  GradientSum total;
+  for (const GradientSum& gradient : gradients) total += gradient;
+  const SplitRegularization regularization;
+  const SplitCandidate split = best_split(histogram, matrix, total, {0, 1}, quantizer, regularization);
+  ASSERT_TRUE(split.found());
+  EXPECT_EQ(split.feature, 0);
+  EXPECT_EQ(split.bin, 1);
+  EXPECT_EQ(matrix.cuts().upper_bound(0, 1), 3.0f);  // x < 3 goes left
+  EXPECT_NEAR(split.loss_change, 400.0 / 3.0 - 80.0, 1e-9);
+  EXPECT_NEAR(leaf_weight(regularization, quantizer.grad(split.right.grad), quantizer.hess(split.right.hess)),
+              20.0 / 3.0, 1e-9);
+  // min_child_weight 2.5 forbids children of two rows: no split is left.
+  EXPECT_FALSE(best_split(histogram, matrix, total, {0, 1}, quantizer, {1.0, 0.0, 2.5, 0.0}).found());
+}
+
+TEST(SplitSearch, RegularizationMatchesXgboostsFormulas) {
+  const SplitRegularization l1{2.0, 3.0, 0.0, 0.0};
+  EXPECT_NEAR(leaf_weight(l1, -10.0, 4.0), 7.0 / 6.0, 1e-12);  // −T_α(G)/(H + λ)
+  EXPECT_NEAR(leaf_gain(l1, -10.0, 4.0), 49.0 / 6.0, 1e-12);
+  EXPECT_EQ(leaf_weight(l1, 2.0, 4.0), 0.0);  // |G| <= α
+  const SplitRegularization clipped{1.0, 0.0, 0.0, 0.5};
+  EXPECT_EQ(leaf_weight(clipped, -10.0, 4.0), 0.5);
+  EXPECT_NEAR(leaf_gain(clipped, -10.0, 4.0), -2.0 * (-10.0 * 0.5 + 0.5 * 5.0 * 0.25), 1e-12);
+}
+
+TEST(SplitSearch, MissingValuesGoWhereTheyLowerTheLossMost) {
+  // Feature 0 is missing exactly on the rows labelled 10, so missing must go with the right
+  // (high) side, and a split on the present values alone separates nothing.
+  const std::vector<float> values = {1, 2, 3, kMissing, kMissing, 4, kMissing};
+  const std::vector<double> labels = {0, 0, 0, 10, 10, 0, 10};
+  const BinnedMatrix matrix = bin_rows(values, 1);
+  const GradientQuantizer quantizer(10.0, 1.0, 7);
+  std::vector<GradientSum> gradients;
+  GradientSum total;
+  for (const double label : labels) {
+    gradients.push_back(quantizer.quantize(-label, 1.0));
+    total += gradients.back();
+  }
+  const SplitCandidate split = best_split(histogram_of(matrix, gradients), matrix, total, {0}, quantizer, {});
+  ASSERT_TRUE(split.found());
+  EXPECT_FALSE(split.default_left);
+  EXPECT_EQ(quantizer.hess(split.right.hess), 3.0);  // the right side is the missing rows
+  // A grown tree routes a missing value the same by value and by bin.
+  LocalCommunicator comm;
+  TreeGrowthConfig config;
+  config.max_depth = 1;
+  config.learning_rate = 1.0;
+  TreeGrower grower(matrix, comm, config);
+  std::vector<std::int64_t> rows(7);
+  std::iota(rows.begin(), rows.end(), 0);
+  const RegressionTree tree = grower.grow(rows, gradients, quantizer, {0}, 0);
+  for (std::int64_t r = 0; r < 7; ++r)
+    EXPECT_EQ(tree.leaf_of(values.data() + r), tree.leaf_of_binned(matrix, r)) << "row " << r;
+  const float missing = kMissing;
+  EXPECT_NEAR(tree.node(tree.leaf_of(&missing)).value, 30.0 / 4.0, 1e-6);  // −G/(H + λ) of the 3 rows
+}
+
+TEST(GradientHistogram, IsTheSameOnOneAndTwoThreadsAndSumsExactly) {
+  std::mt19937 generator(11);
+  std::normal_distribution<float> normal;
+  const std::int64_t rows = 50000, features = 5;
+  std::vector<float> values(static_cast<std::size_t>(rows * features));
+  for (float& value : values) value = normal(generator);
+  const BinnedMatrix matrix = bin_rows(values, features, 32);
+  const GradientQuantizer quantizer(4.0, 1.0, rows);
+  std::vector<GradientSum> gradients;
+  GradientSum total;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    gradients.push_back(quantizer.quantize(normal(generator), 0.25 + 0.5 * std::abs(normal(generator)) / 4.0));
+    total += gradients.back();
+  }
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const Histogram one = histogram_of(matrix, gradients);
+  omp_set_num_threads(2);
+  const Histogram two = histogram_of(matrix, gradients);
+  omp_set_num_threads(threads);
+  for (std::size_t slot = 0; slot < one.size(); ++slot) {
+    EXPECT_EQ(one[slot].grad, two[slot].grad);
+    EXPECT_EQ(one[slot].hess, two[slot].hess);
+  }
+  for (std::int64_t f = 0; f < features; ++f) {  // each feature's slots hold every row once
+    GradientSum sum;
+    for (std::int64_t slot = matrix.slot_offset(f); slot < matrix.slot_offset(f + 1); ++slot) sum += one[static_cast<std::size_t>(slot)];
+    EXPECT_EQ(sum.grad, total.grad);
+    EXPECT_EQ(sum.hess, total.hess);
+  }
+}
+
+TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
+  std::mt19937 generator(5);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  const std::int64_t rows = 4000, features = 3;
+  std::vector<float> values(static_cast<std::size_t>(rows * features));
+  for (float& value : values) value = uniform(generator);
+  const BinnedMatrix matrix = bin_rows(values, features);
+  const GradientQuantizer quantizer(2.0, 1.0, rows);
+  std::vector<GradientSum> gradients;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* x = values.data() + r * features;
+    gradients.push_back(quantizer.quantize(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0));
+  }
+  std::vector<std::int64_t> all(static_cast<std::size_t>(rows));
+  std::iota(all.begin(), all.end(), 0);
+  LocalCommunicator comm;
+  const auto leaves_and_depth = [&](const TreeGrowthConfig& config) {
+    TreeGrower grower(matrix, comm, config);
+    const RegressionTree tree = grower.grow(all, gradients, quantizer, {0, 1, 2}, 0);
+    std::int64_t leaves = 0, depth = 0, rows_in_leaves = 0;
+    for (const TreeNode& node : tree.nodes()) {
+      leaves += node.is_leaf();
+      depth = std::max<std::int64_t>(depth, node.depth);
+    }
+    for (const auto& [leaf, leaf_rows] : grower.leaf_rows()) rows_in_leaves += static_cast<std::int64_t>(leaf_rows.size());
+    EXPECT_EQ(rows_in_leaves, rows);
+    return std::pair{leaves, depth};
+  };
+  TreeGrowthConfig depthwise;
+  depthwise.max_depth = 3;
+  EXPECT_EQ(leaves_and_depth(depthwise), (std::pair<std::int64_t, std::int64_t>{8, 3}));
+  TreeGrowthConfig lossguide;
+  lossguide.lossguide = true;
+  lossguide.max_depth = 0;
+  lossguide.max_leaves = 5;
+  EXPECT_EQ(leaves_and_depth(lossguide).first, 5);
+  TreeGrowthConfig pruned = depthwise;
+  pruned.min_split_loss = 1e9;  // gamma larger than any loss change: the root stays a leaf
+  EXPECT_EQ(leaves_and_depth(pruned), (std::pair<std::int64_t, std::int64_t>{1, 0}));
+}
+
+}  // namespace
+}  // namespace tern
