@@ -128,14 +128,13 @@ double boosting_metric(const std::string& name, const TreeObjective& objective, 
 
 // The rows of a shard that round `round`'s trees are grown on: each row with probability
 // `subsample`, by a hash of its file index (all rows when subsample is 1).
-std::vector<std::int64_t> round_rows(const BinnedShard& shard, double subsample, std::uint64_t seed,
-                                     std::int64_t round) {
-  std::vector<std::int64_t> rows;
+std::vector<RowIndex> round_rows(const BinnedShard& shard, double subsample, std::uint64_t seed, std::int64_t round) {
+  std::vector<RowIndex> rows;
   const std::uint64_t stream = stream_id("gbdt.subsample/" + std::to_string(round));
   for (std::int64_t r = 0; r < shard.matrix.rows(); ++r)
     if (subsample >= 1.0 ||
         kernels::philox_uniform_double(seed, static_cast<std::uint64_t>(shard.first_row + r), stream) < subsample)
-      rows.push_back(r);
+      rows.push_back(static_cast<RowIndex>(r));
   return rows;
 }
 
@@ -169,7 +168,7 @@ void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const Bin
   std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> residuals(static_cast<std::size_t>(count));
   std::vector<std::int64_t> totals(static_cast<std::size_t>(count), 0);
   for (std::int64_t l = 0; l < count; ++l)
-    for (const std::int64_t row : leaves[static_cast<std::size_t>(l)].second) {
+    for (const RowIndex row : leaves[static_cast<std::size_t>(l)].second) {
       const float residual = shard.labels[static_cast<std::size_t>(row)] - margins[static_cast<std::size_t>(row)];
       const std::int64_t weight = fixed_point.quantize(shard.weights[static_cast<std::size_t>(row)], 0.0).grad;
       residuals[static_cast<std::size_t>(l)].emplace_back(ordered_key(residual), weight);
@@ -254,25 +253,28 @@ void Gbdt::fit(JobContext& job) {
   ProgressReporter progress(config.num_round, 1, job.show_progress && comm.rank() == 0, "rows");
   for (std::int64_t round = 0; round < config.num_round; ++round) {
     const auto rows = static_cast<std::int64_t>(quantized.size());
-#pragma omp parallel for schedule(static)
-    for (std::int64_t r = 0; r < rows; ++r)
-      objective_.gradient(margins.data() + r * outputs, shard.labels[static_cast<std::size_t>(r)],
-                          shard.weights[static_cast<std::size_t>(r)], grad.data() + r * outputs, hess.data() + r * outputs);
-    const std::vector<std::int64_t> tree_rows = round_rows(shard, config.subsample, config.growth.seed, round);
+    // Every row's (g, h) for each margin, and the largest |g| and h of each margin, from which
+    // (over all ranks) the fixed-point scales follow.
+    std::vector<double> largest(static_cast<std::size_t>(2 * outputs), 0.0);
+    double* largest_values = largest.data();
+#pragma omp parallel for schedule(static) reduction(max : largest_values[:2 * outputs])
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::size_t at = static_cast<std::size_t>(r * outputs);
+      objective_.gradient(margins.data() + at, shard.labels[static_cast<std::size_t>(r)],
+                          shard.weights[static_cast<std::size_t>(r)], grad.data() + at, hess.data() + at);
+      for (std::int64_t k = 0; k < outputs; ++k) {
+        largest_values[2 * k] = std::max(largest_values[2 * k], std::abs(grad[at + static_cast<std::size_t>(k)]));
+        largest_values[2 * k + 1] = std::max(largest_values[2 * k + 1], hess[at + static_cast<std::size_t>(k)]);
+      }
+    }
+    allreduce(comm, std::span<double>(largest), ReduceOp::max);
+    const std::vector<RowIndex> tree_rows = round_rows(shard, config.subsample, config.growth.seed, round);
     const std::vector<std::int64_t> tree_features =
         sample_columns(all_features, config.colsample_bytree, config.growth.seed,
                        stream_id("gbdt.colsample_bytree/" + std::to_string(round)));
     for (std::int64_t k = 0; k < outputs; ++k) {
-      // The fixed-point scales, from the largest |g| and h of any row on any rank.
-      double largest_grad = 0.0, largest_hess = 0.0;
-#pragma omp parallel for schedule(static) reduction(max : largest_grad, largest_hess)
-      for (std::int64_t r = 0; r < rows; ++r) {
-        largest_grad = std::max(largest_grad, std::abs(grad[static_cast<std::size_t>(r * outputs + k)]));
-        largest_hess = std::max(largest_hess, hess[static_cast<std::size_t>(r * outputs + k)]);
-      }
-      double largest[2] = {largest_grad, largest_hess};
-      allreduce(comm, std::span<double>(largest, 2), ReduceOp::max);
-      const GradientQuantizer quantizer(largest[0], largest[1], shard.total_rows);
+      const GradientQuantizer quantizer(largest[static_cast<std::size_t>(2 * k)],
+                                        largest[static_cast<std::size_t>(2 * k + 1)], shard.total_rows);
 #pragma omp parallel for schedule(static)
       for (std::int64_t r = 0; r < rows; ++r)
         quantized[static_cast<std::size_t>(r)] = quantizer.quantize(grad[static_cast<std::size_t>(r * outputs + k)],
@@ -281,14 +283,16 @@ void Gbdt::fit(JobContext& job) {
       if (objective_.median_leaves())
         set_median_leaves(tree, grower, shard, margins, config.growth.learning_rate, comm);
       if (static_cast<std::int64_t>(tree_rows.size()) == rows) {  // every row is in a leaf's run
-        for (const auto& [leaf, leaf_rows] : grower.leaf_rows()) {
-          const float value = tree.node(leaf).value;
-          for (const std::int64_t r : leaf_rows) margins[static_cast<std::size_t>(r * outputs + k)] += value;
+        const auto leaves = grower.leaf_rows();
+#pragma omp parallel for schedule(dynamic, 1)
+        for (std::size_t leaf = 0; leaf < leaves.size(); ++leaf) {
+          const float value = tree.node(leaves[leaf].first).value;
+          for (const RowIndex r : leaves[leaf].second) margins[static_cast<std::size_t>(r) * static_cast<std::size_t>(outputs) + static_cast<std::size_t>(k)] += value;
         }
       } else {
 #pragma omp parallel for schedule(static)
         for (std::int64_t r = 0; r < rows; ++r)
-          margins[static_cast<std::size_t>(r * outputs + k)] += tree.node(tree.leaf_of_binned(shard.matrix, r)).value;
+          margins[static_cast<std::size_t>(r * outputs + k)] += tree.node(tree.leaf_of_binned(shard.matrix, static_cast<RowIndex>(r))).value;
       }
       const float* validation_rows = validating ? validation.features.data<float>() : nullptr;
 #pragma omp parallel for schedule(static)

@@ -8,6 +8,7 @@ namespace tern {
 
 BinnedMatrix::BinnedMatrix(const QuantileCuts& cuts, std::int64_t rows)
     : cuts_(cuts), rows_(rows), features_(cuts.features()), wide_(cuts.largest_bin_count() > 255) {
+  TERN_CHECK(rows <= std::int64_t{0xFFFFFFFF}, "binned matrix: ", rows, " rows on one rank; use more ranks (at most 2^32 - 1 a rank)");
   TERN_CHECK(cuts.largest_bin_count() <= 65535, "binned matrix: ", cuts.largest_bin_count(),
              " bins do not fit in 16 bits");
   slot_offsets_.push_back(0);

@@ -15,6 +15,10 @@
 
 namespace tern {
 
+// A row of a rank's share, in 32 bits: the lists of rows that the tree grower partitions and
+// histograms read are half the memory traffic of 64-bit indices. A rank holds < 2^32 rows.
+using RowIndex = std::uint32_t;
+
 class BinnedMatrix {
  public:
   BinnedMatrix(const QuantileCuts& cuts, std::int64_t rows);

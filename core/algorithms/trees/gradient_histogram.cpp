@@ -23,23 +23,23 @@ double fixed_point_scale(double largest, std::int64_t rows) {
 constexpr std::size_t kPrefetchDistance = 16;  // rows ahead: a node's rows are scattered over the matrix
 
 template <typename BinType>
-void add_rows(const BinnedMatrix& matrix, std::span<const std::int64_t> rows, const GradientSum* gradients,
+void add_rows(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const GradientSum* gradients,
               GradientSum* histogram) {
   const BinType* bins = matrix.data<BinType>();
   const std::int64_t features = matrix.features();
   const std::int64_t* offsets = matrix.slot_offsets().data();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i + kPrefetchDistance < rows.size()) {
-      __builtin_prefetch(bins + rows[i + kPrefetchDistance] * features);
+      __builtin_prefetch(bins + static_cast<std::int64_t>(rows[i + kPrefetchDistance]) * features);
       __builtin_prefetch(gradients + rows[i + kPrefetchDistance]);
     }
-    const BinType* row_bins = bins + rows[i] * features;
+    const BinType* row_bins = bins + static_cast<std::int64_t>(rows[i]) * features;
     const GradientSum gradient = gradients[rows[i]];
     for (std::int64_t f = 0; f < features; ++f) histogram[offsets[f] + row_bins[f]] += gradient;
   }
 }
 
-void add_rows(const BinnedMatrix& matrix, std::span<const std::int64_t> rows, const GradientSum* gradients,
+void add_rows(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const GradientSum* gradients,
               GradientSum* histogram) {
   if (matrix.wide()) add_rows<std::uint16_t>(matrix, rows, gradients, histogram);
   else add_rows<std::uint8_t>(matrix, rows, gradients, histogram);
@@ -53,10 +53,12 @@ GradientQuantizer::GradientQuantizer(double max_abs_grad, double max_hess, std::
     : grad_scale_(fixed_point_scale(max_abs_grad, total_rows)), hess_scale_(fixed_point_scale(max_hess, total_rows)) {}
 
 GradientSum GradientQuantizer::quantize(double grad, double hess) const {
-  return {std::llround(grad * grad_scale_), std::llround(hess * hess_scale_)};
+  // Rounding half away from zero, as std::llround does, without its library call.
+  const auto nearest = [](double value) { return static_cast<std::int64_t>(value < 0.0 ? value - 0.5 : value + 0.5); };
+  return {nearest(grad * grad_scale_), nearest(hess * hess_scale_)};
 }
 
-void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const std::int64_t>> rows,
+void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const RowIndex>> rows,
                       std::span<const GradientSum> gradients, std::span<Histogram* const> histograms) {
   const auto slots = static_cast<std::size_t>(matrix.total_slots());
   const auto nodes = static_cast<std::int64_t>(histograms.size());
@@ -68,7 +70,7 @@ void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<cons
     return;
   }
   for (std::int64_t node = 0; node < nodes; ++node) {
-    const std::span<const std::int64_t> node_rows = rows[static_cast<std::size_t>(node)];
+    const std::span<const RowIndex> node_rows = rows[static_cast<std::size_t>(node)];
     Histogram& histogram = *histograms[static_cast<std::size_t>(node)];
     const auto count = static_cast<std::int64_t>(node_rows.size());
     const int threads = static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), count / kRowsPerThread));

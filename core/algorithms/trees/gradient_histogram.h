@@ -58,7 +58,7 @@ using Histogram = std::vector<GradientSum>;
 // the matrix), each row adding gradients[row]. With as many nodes as threads, the threads take
 // whole nodes; otherwise each node's rows are split over the threads, each filling its own
 // histogram, and the thread histograms are then added.
-void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const std::int64_t>> rows,
+void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const RowIndex>> rows,
                       std::span<const GradientSum> gradients, std::span<Histogram* const> histograms);
 
 // Sums histograms over the ranks, in place, with one allreduce over all of them.

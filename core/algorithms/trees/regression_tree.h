@@ -55,7 +55,7 @@ class RegressionTree {
     return id;
   }
   // The leaf a training row reaches, by its bins (the same leaf as by its values).
-  std::int32_t leaf_of_binned(const BinnedMatrix& matrix, std::int64_t row) const {
+  std::int32_t leaf_of_binned(const BinnedMatrix& matrix, RowIndex row) const {
     std::int32_t id = 0;
     while (!nodes_[static_cast<std::size_t>(id)].is_leaf()) {
       const TreeNode& at = nodes_[static_cast<std::size_t>(id)];

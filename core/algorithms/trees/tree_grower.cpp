@@ -40,7 +40,7 @@ std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, 
 TreeGrower::TreeGrower(const BinnedMatrix& matrix, Communicator& comm, TreeGrowthConfig config)
     : matrix_(matrix), comm_(comm), config_(config) {}
 
-RegressionTree TreeGrower::grow(std::vector<std::int64_t> rows, std::span<const GradientSum> gradients,
+RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, std::span<const GradientSum> gradients,
                                 const GradientQuantizer& quantizer, const std::vector<std::int64_t>& features,
                                 std::int64_t tree_index) {
   positions_ = std::move(rows);
@@ -51,7 +51,7 @@ RegressionTree TreeGrower::grow(std::vector<std::int64_t> rows, std::span<const 
 
   OpenNode root;
   root.end = static_cast<std::int64_t>(positions_.size());
-  const std::span<const std::int64_t> all_rows(positions_);
+  const std::span<const RowIndex> all_rows(positions_);
   Histogram* root_histogram = &root.histogram;
   build_histograms(matrix_, {&all_rows, 1}, gradients, {&root_histogram, 1});
   allreduce_histograms({&root_histogram, 1}, comm_);
@@ -111,10 +111,10 @@ RegressionTree TreeGrower::grow(std::vector<std::int64_t> rows, std::span<const 
   return tree;
 }
 
-std::vector<std::pair<std::int32_t, std::span<const std::int64_t>>> TreeGrower::leaf_rows() const {
-  std::vector<std::pair<std::int32_t, std::span<const std::int64_t>>> rows;
+std::vector<std::pair<std::int32_t, std::span<const RowIndex>>> TreeGrower::leaf_rows() const {
+  std::vector<std::pair<std::int32_t, std::span<const RowIndex>>> rows;
   for (const auto& [id, run] : leaves_)
-    rows.emplace_back(id, std::span<const std::int64_t>(positions_).subspan(static_cast<std::size_t>(run.first),
+    rows.emplace_back(id, std::span<const RowIndex>(positions_).subspan(static_cast<std::size_t>(run.first),
                                                                            static_cast<std::size_t>(run.second - run.first)));
   return rows;
 }
@@ -193,10 +193,10 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
   const std::int64_t child_depth = tree.node(children.front().id).depth;
   if (config_.max_depth > 0 && child_depth >= config_.max_depth) return children;
   std::vector<Histogram*> from_rows;
-  std::vector<std::span<const std::int64_t>> row_runs;
+  std::vector<std::span<const RowIndex>> row_runs;
   for (const std::size_t index : built) {
     OpenNode& child = children[index];
-    row_runs.push_back(std::span<const std::int64_t>(positions_).subspan(static_cast<std::size_t>(child.begin),
+    row_runs.push_back(std::span<const RowIndex>(positions_).subspan(static_cast<std::size_t>(child.begin),
                                                                          static_cast<std::size_t>(child.end - child.begin)));
     from_rows.push_back(&child.histogram);
   }
@@ -224,24 +224,31 @@ std::int64_t TreeGrower::partition_by(const OpenNode& node, const TreeNode& spli
   const std::int64_t last_left = split.split_bin;
   const bool default_left = split.default_left;
   const std::int64_t count = node.end - node.begin;
-  std::int64_t* rows = positions_.data() + node.begin;
+  RowIndex* rows = positions_.data() + node.begin;
   // Each thread splits its block of rows: the left ones stay, moved up to the block's start, the
   // right ones go to its own list; then the lefts of all blocks close up, and the rights follow.
-  std::vector<std::vector<std::int64_t>> right(static_cast<std::size_t>(threads));
+  std::vector<std::vector<RowIndex>> right(static_cast<std::size_t>(threads));
   std::vector<std::int64_t> left_count(static_cast<std::size_t>(threads));
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
     const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
-    std::vector<std::int64_t>& rights = right[static_cast<std::size_t>(t)];
-    rights.reserve(static_cast<std::size_t>(end - begin));
-    std::int64_t lefts = 0;
+    std::vector<RowIndex>& rights = right[static_cast<std::size_t>(t)];
+    rights.resize(static_cast<std::size_t>(end - begin));
+    // Branch-free: each row is written to both places and only its side's count moves on,
+    // since which side a row takes is as unpredictable as a coin.
+    std::int64_t lefts = 0, right_count = 0;
     for (std::int64_t i = begin; i < end; ++i) {
-      if (i + kPrefetchRows < end) __builtin_prefetch(bins + rows[i + kPrefetchRows] * features);
-      const std::int64_t row = rows[i], bin = bins[row * features];
-      if (bin == missing ? default_left : bin <= last_left) rows[begin + lefts++] = row;
-      else rights.push_back(row);
+      if (i + kPrefetchRows < end) __builtin_prefetch(bins + static_cast<std::int64_t>(rows[i + kPrefetchRows]) * features);
+      const RowIndex row = rows[i];
+      const std::int64_t bin = bins[static_cast<std::int64_t>(row) * features];
+      const bool goes_left = (bin == missing) ? default_left : bin <= last_left;
+      rows[begin + lefts] = row;
+      rights[static_cast<std::size_t>(right_count)] = row;
+      lefts += goes_left ? 1 : 0;
+      right_count += goes_left ? 0 : 1;
     }
+    rights.resize(static_cast<std::size_t>(right_count));
     left_count[static_cast<std::size_t>(t)] = lefts;
   }
   std::int64_t at = 0;

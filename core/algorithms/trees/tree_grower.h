@@ -55,12 +55,12 @@ class TreeGrower {
   // Grows a tree on `rows` (indices into the matrix: the rows sampled for this tree) with
   // quantised gradients [matrix rows]; `features` are the tree's columns and `tree_index` seeds
   // the level and node column draws.
-  RegressionTree grow(std::vector<std::int64_t> rows, std::span<const GradientSum> gradients,
+  RegressionTree grow(std::vector<RowIndex> rows, std::span<const GradientSum> gradients,
                       const GradientQuantizer& quantizer, const std::vector<std::int64_t>& features,
                       std::int64_t tree_index);
 
   // After grow(): each leaf with the rank's rows that reached it.
-  std::vector<std::pair<std::int32_t, std::span<const std::int64_t>>> leaf_rows() const;
+  std::vector<std::pair<std::int32_t, std::span<const RowIndex>>> leaf_rows() const;
 
  private:
   struct OpenNode {
@@ -87,7 +87,7 @@ class TreeGrower {
   const BinnedMatrix& matrix_;
   Communicator& comm_;
   TreeGrowthConfig config_;
-  std::vector<std::int64_t> positions_;  // the tree's rows, each node's a contiguous run
+  std::vector<RowIndex> positions_;  // the tree's rows, each node's a contiguous run
   std::vector<std::int64_t> tree_features_;
   std::vector<std::vector<std::int64_t>> level_features_;  // by depth, drawn when first needed
   std::vector<std::pair<std::int32_t, std::pair<std::int64_t, std::int64_t>>> leaves_;  // id, run

@@ -138,10 +138,10 @@ BinnedMatrix bin_rows(const std::vector<float>& values, std::int64_t features, s
 
 // Histogram of all rows of a matrix for gradients (g, h) quantised at `quantizer`.
 Histogram histogram_of(const BinnedMatrix& matrix, const std::vector<GradientSum>& gradients) {
-  std::vector<std::int64_t> rows(static_cast<std::size_t>(matrix.rows()));
+  std::vector<RowIndex> rows(static_cast<std::size_t>(matrix.rows()));
   std::iota(rows.begin(), rows.end(), 0);
   Histogram histogram;
-  const std::span<const std::int64_t> run(rows);
+  const std::span<const RowIndex> run(rows);
   Histogram* out = &histogram;
   build_histograms(matrix, {&run, 1}, gradients, {&out, 1});
   return histogram;
@@ -204,10 +204,10 @@ TEST(SplitSearch, MissingValuesGoWhereTheyLowerTheLossMost) {
   config.max_depth = 1;
   config.learning_rate = 1.0;
   TreeGrower grower(matrix, comm, config);
-  std::vector<std::int64_t> rows(7);
+  std::vector<RowIndex> rows(7);
   std::iota(rows.begin(), rows.end(), 0);
   const RegressionTree tree = grower.grow(rows, gradients, quantizer, {0}, 0);
-  for (std::int64_t r = 0; r < 7; ++r)
+  for (RowIndex r = 0; r < 7; ++r)
     EXPECT_EQ(tree.leaf_of(values.data() + r), tree.leaf_of_binned(matrix, r)) << "row " << r;
   const float missing = kMissing;
   EXPECT_NEAR(tree.node(tree.leaf_of(&missing)).value, 30.0 / 4.0, 1e-6);  // −G/(H + λ) of the 3 rows
@@ -258,7 +258,7 @@ TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
     const float* x = values.data() + r * features;
     gradients.push_back(quantizer.quantize(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0));
   }
-  std::vector<std::int64_t> all(static_cast<std::size_t>(rows));
+  std::vector<RowIndex> all(static_cast<std::size_t>(rows));
   std::iota(all.begin(), all.end(), 0);
   LocalCommunicator comm;
   const auto leaves_and_depth = [&](const TreeGrowthConfig& config) {
