@@ -3,7 +3,8 @@
 # docker/. Usage: scripts/install-deps.sh [--bench] [--gpu-bundle]
 #   (default)     build tools, libraries, and the packages that ship the real data sets
 #   --bench       also the peers the benchmarks compare against (PyTorch with OpenBLAS, FAISS,
-#                 LIBLINEAR)
+#                 LIBLINEAR, XGBoost) and what fetches the gbdt benchmark's data (npm for the
+#                 flights, ggplot2 for the diamonds) and measures peak memory (GNU time)
 #   --gpu-bundle  also what scripts/gpu-bundle.sh packs with (patchelf, xz)
 # Skips apt entirely when everything is already installed.
 set -euo pipefail
@@ -22,7 +23,9 @@ packages=(
 )
 for option in "$@"; do
   case $option in
-    --bench) packages+=(python3-torch libopenblas0-openmp python3-faiss liblinear-tools) ;;
+    --bench)
+      packages+=(python3-torch libopenblas0-openmp python3-faiss liblinear-tools python3-xgboost r-cran-ggplot2 time)
+      command -v npm >/dev/null || packages+=(nodejs npm) ;;  # any npm will do: it only fetches
     --gpu-bundle) packages+=(patchelf xz-utils) ;;
     *) echo "install-deps: unknown option $option" >&2; exit 2 ;;
   esac
