@@ -16,6 +16,7 @@
 #include "core/data/csv_writer.h"
 #include "core/data/dense_reader.h"
 #include "core/data/hdf5_writer.h"
+#include "core/data/sparse_reader.h"
 #include "core/random/random.h"
 #include "tests/launcher/tern_cli.h"
 
@@ -164,6 +165,76 @@ TEST_F(GbdtTest, AnyNumberOfRanksAndThreadsWritesTheSameTrees) {
       EXPECT_EQ(read_text(job / "model" / "trees.json"), expected) << hyperparameters << ": " << ranks << " ranks";
     }
   }
+}
+
+// Every split of two dumps alike and every leaf within `tolerance`.
+void expect_same_trees(const nlohmann::json& a, const nlohmann::json& b, double tolerance) {
+  ASSERT_EQ(a.contains("leaf"), b.contains("leaf")) << a.dump() << "\n" << b.dump();
+  if (a.contains("leaf")) {
+    EXPECT_NEAR(a["leaf"].get<double>(), b["leaf"].get<double>(), tolerance);
+    return;
+  }
+  EXPECT_EQ(a["split"], b["split"]);
+  EXPECT_EQ(a["split_condition"], b["split_condition"]);
+  EXPECT_EQ(a["missing"], b["missing"]);
+  for (std::size_t child = 0; child < 2; ++child) expect_same_trees(a["children"][child], b["children"][child], tolerance);
+}
+
+TEST_F(GbdtTest, SparseRowsTreatAbsentEntriesAsMissingAndKeepZeros) {
+  // The same rows as libsvm: NaNs left out, every other value (zeros too) written.
+  const Dataset dense = load_dataset(train());
+  SparseRows sparse;
+  sparse.num_features = dense.num_features();
+  for (std::int64_t r = 0; r < dense.rows(); ++r) {
+    std::vector<std::int64_t> indices;
+    std::vector<float> values;
+    for (std::int64_t f = 0; f < dense.num_features(); ++f) {
+      const float value = dense.features.data<float>()[r * dense.num_features() + f];
+      if (std::isnan(value)) continue;
+      indices.push_back(f);
+      values.push_back(value);
+    }
+    sparse.add_row(dense.labels.data<float>()[r], indices, values);
+  }
+  write_sparse(sparse, scratch_ / "train.libsvm");
+  write_hdf5(dense, scratch_ / "unweighted.h5");  // libsvm has no weights: compare without them
+  const std::string hyperparameters = "--hp objective=binary:logistic --hp num_round=5";
+  for (const auto& [name, data] : {std::pair{"sparse", scratch_ / "train.libsvm"}, std::pair{"unweighted", scratch_ / "unweighted.h5"}}) {
+    const auto result = run_tern(arguments(scratch_ / name, hyperparameters, "--train " + data.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+  }
+  EXPECT_EQ(read_text(scratch_ / "sparse" / "model" / "trees.json"),
+            read_text(scratch_ / "unweighted" / "model" / "trees.json"));
+  ASSERT_EQ(run_tern("predict --model " + (scratch_ / "sparse" / "model").string() + " --data " +
+                     (scratch_ / "train.libsvm").string() + " --output " + (scratch_ / "sparse.csv").string())
+                .exit_code,
+            0);
+  ASSERT_EQ(run_tern("predict --model " + (scratch_ / "sparse" / "model").string() + " --data " +
+                     (scratch_ / "unweighted.h5").string() + " --output " + (scratch_ / "dense.csv").string())
+                .exit_code,
+            0);
+  EXPECT_EQ(read_text(scratch_ / "sparse.csv"), read_text(scratch_ / "dense.csv"));
+}
+
+TEST_F(GbdtTest, AWeightOfTwoIsARowTwice) {
+  // Rows 0-599 with weight 2 against the same rows written twice with weight 1.
+  const Dataset rows = load_dataset(train(), 0, 600);
+  Dataset doubled = allocate_dataset(1200, rows.num_features(), "doubled");
+  for (std::int64_t copy = 0; copy < 2; ++copy) {
+    std::copy_n(rows.features.data<float>(), rows.features.numel(), doubled.features.data<float>() + copy * rows.features.numel());
+    std::copy_n(rows.labels.data<float>(), rows.rows(), doubled.labels.data<float>() + copy * rows.rows());
+  }
+  write_hdf5(rows, scratch_ / "weighted.h5", std::vector<float>(600, 2.0f));
+  write_hdf5(doubled, scratch_ / "doubled.h5");
+  const std::string hyperparameters = "--hp objective=binary:logistic --hp num_round=4 --hp max_depth=3";
+  for (const std::string name : {"weighted", "doubled"})
+    ASSERT_EQ(run_tern(arguments(scratch_ / name, hyperparameters, "--train " + (scratch_ / (name + ".h5")).string()))
+                  .exit_code,
+              0);
+  const auto weighted = read_json(scratch_ / "weighted" / "model" / "trees.json")["trees"];
+  const auto doubled_trees = read_json(scratch_ / "doubled" / "model" / "trees.json")["trees"];
+  ASSERT_EQ(weighted.size(), doubled_trees.size());
+  for (std::size_t t = 0; t < weighted.size(); ++t) expect_same_trees(weighted[t], doubled_trees[t], 1e-6);
 }
 
 TEST_F(GbdtTest, SubsamplingIsReproducibleBySeed) {
