@@ -3,8 +3,9 @@
 // failure naming the cause.
 #pragma once
 
-#include <cublas_v2.h>
 #include <cuda_runtime.h>
+
+#include "kernels/cuda/cublas_library.cuh"
 
 #include <stdexcept>
 #include <string>
@@ -33,6 +34,6 @@ namespace tern::kernels::cuda {
     const cublasStatus_t tern_cublas_status = (call);                                                      \
     if (tern_cublas_status != CUBLAS_STATUS_SUCCESS) {                                                     \
       ::tern::kernels::cuda::throw_failed_call("cuBLAS", #call, __FILE__, __LINE__,                        \
-                                               cublasGetStatusString(tern_cublas_status));                 \
+                                               ::tern::kernels::cuda::cublas().status_string(tern_cublas_status)); \
     }                                                                                                      \
   } while (0)

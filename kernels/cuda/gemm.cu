@@ -3,7 +3,7 @@
 //   C = α op(A) op(B) + β C   is computed as the column-major   Cᵀ = α op(B)ᵀ op(A)ᵀ + β Cᵀ:
 // one cublasGemmEx call with A and B swapped and M and N swapped, no copies.
 //
-// Handles: one per (device, stream), created on first use under a mutex, bound to its stream
+// cuBLAS itself is opened on the first GEMM (cublas_library.cuh). Handles: one per (device, stream), created on first use under a mutex, bound to its stream
 // once (cublasSetStream) and kept for the life of the process (destroying them at exit would
 // race the CUDA runtime's own teardown). Each is set to CUBLAS_DEFAULT_MATH, which computes
 // CUBLAS_COMPUTE_32F in true fp32: TF32 is used only when asked for, and nothing here asks.
@@ -27,9 +27,9 @@ cublasHandle_t handle_for(cudaStream_t stream) {
   const auto found = handles.find({device, stream});
   if (found != handles.end()) return found->second;
   cublasHandle_t handle = nullptr;
-  TERN_CUBLAS_CHECK(cublasCreate(&handle));
-  TERN_CUBLAS_CHECK(cublasSetStream(handle, stream));
-  TERN_CUBLAS_CHECK(cublasSetMathMode(handle, CUBLAS_DEFAULT_MATH));
+  TERN_CUBLAS_CHECK(cublas().create(&handle));
+  TERN_CUBLAS_CHECK(cublas().set_stream(handle, stream));
+  TERN_CUBLAS_CHECK(cublas().set_math_mode(handle, CUBLAS_DEFAULT_MATH));
   handles.emplace(std::pair{device, stream}, handle);
   return handle;
 }
@@ -41,7 +41,7 @@ void row_major_gemm(Transpose transpose_a, Transpose transpose_b, std::int64_t m
                     float alpha, const void* a, std::int64_t lda, const void* b, std::int64_t ldb,
                     cudaDataType_t input_type, float beta, float* c, std::int64_t ldc, cudaStream_t stream) {
   if (m == 0 || n == 0) return;
-  TERN_CUBLAS_CHECK(cublasGemmEx_64(handle_for(stream), operation(transpose_b), operation(transpose_a), n, m, k, &alpha,
+  TERN_CUBLAS_CHECK(cublas().gemm_ex_64(handle_for(stream), operation(transpose_b), operation(transpose_a), n, m, k, &alpha,
                                     b, input_type, ldb, a, input_type, lda, &beta, c, CUDA_R_32F, ldc,
                                     CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
 }
