@@ -13,7 +13,6 @@
 #include <cmath>
 #include <sstream>
 
-#include "core/data/csv_writer.h"
 #include "core/data/dense_reader.h"
 #include "core/data/hdf5_writer.h"
 #include "core/data/sparse_reader.h"
@@ -31,22 +30,25 @@ using testing::run_tern;
 using testing::run_tern_on_ranks;
 using testing::ScratchFolder;
 
-// XGBoost 1.7.4 (Debian's python3-xgboost), tree_method=hist, on the same rows:
-//   diabetes.csv rows 0-341 to train, 342-441 to test; reg:squarederror, eta 0.1, max_depth 4,
-//   50 rounds: test RMSE and the first three predictions.
-constexpr double kXgboostDiabetesRmse = 59.214602;
-const std::vector<double> kXgboostDiabetesPredictions = {172.9918, 151.0269, 146.70035};
-//   breast_cancer.csv rows 0-449 to train, 450-568 to test; binary:logistic, max_bin 1024 (every
-//   distinct value a bin, in both), defaults otherwise, 50 rounds: test logloss and the first
-//   three probabilities.
-constexpr double kXgboostBreastCancerLogloss = 0.0504273183949775;
-const std::vector<double> kXgboostBreastCancerProbabilities = {0.99895799, 0.00071911071, 0.99277776};
-
-void write_rows(const std::filesystem::path& from, std::int64_t begin, std::int64_t end,
-                const std::filesystem::path& to) {
-  const Dataset all = load_dataset(from);
-  write_csv({all.features.rows(begin, end), all.labels.rows(begin, end), all.source}, to);
-}
+// A run of XGBoost 1.7.4 (Debian's python3-xgboost, tree_method=hist) on a real data file:
+// the rows it trained and tested on, its hyperparameters, and what it gave on the test rows.
+struct XgboostRun {
+  const char* file;
+  std::int64_t train_rows, total_rows;  // rows [0, train_rows) train, the rest test
+  const char* hyperparameters;
+  const char* metric;
+  double value, tolerance;                // the test metric
+  std::vector<double> first_predictions;  // the first three test rows' predicted value or P(y=1)
+  double prediction_tolerance;
+};
+//   diabetes: reg:squarederror, eta 0.1, max_depth 4, 50 rounds;
+//   breast cancer: binary:logistic, max_bin 1024 (every distinct value a bin, in both), 50 rounds.
+const XgboostRun kXgboostDiabetes = {"diabetes.csv", 342, 442, "--hp num_round=50 --hp eta=0.1 --hp max_depth=4",
+                                     "rmse", 59.214602, 1e-4, {172.9918, 151.0269, 146.70035}, 2e-4};
+const XgboostRun kXgboostBreastCancer = {"breast_cancer.csv", 450, 569,
+                                         "--hp objective=binary:logistic --hp num_round=50 --hp max_bin=1024",
+                                         "logloss", 0.0504273183949775, 1e-6,
+                                         {0.99895799, 0.00071911071, 0.99277776}, 1e-6};
 
 // A seeded synthetic problem of `rows` rows and 6 features, about 10% of the values missing
 // (NaN), with weights in [0.5, 1.5]: label = class of a noisy score (2 classes, or `classes`).
@@ -85,54 +87,37 @@ class GbdtTest : public ::testing::Test {
     return "train --algorithm gbdt --quiet " + channels + " --output-dir " + job.string() + " " + hyperparameters;
   }
 
+  // Trains on the reference's rows and expects its test metric and first predictions.
+  void expect_xgboosts_model(const XgboostRun& reference) {
+    const auto data = real_data(reference.file);
+    TERN_REQUIRE_REAL_DATA(data);
+    const auto train_rows = scratch_ / "reference_train.csv", test_rows = scratch_ / "reference_test.csv";
+    testing::write_rows(data, 0, reference.train_rows, train_rows);
+    testing::write_rows(data, reference.train_rows, reference.total_rows, test_rows);
+    const auto job = scratch_ / "reference";
+    const auto result = run_tern(
+        arguments(job, reference.hyperparameters, "--train " + train_rows.string() + " --test " + test_rows.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NEAR(testing::last_metric(job, std::string("test:") + reference.metric), reference.value, reference.tolerance);
+    const auto predicted = run_tern("predict --model " + (job / "model").string() + " --data " + test_rows.string() +
+                                    " --output " + (scratch_ / "p.csv").string());
+    ASSERT_EQ(predicted.exit_code, 0) << predicted.output;
+    std::istringstream lines(read_text(scratch_ / "p.csv"));
+    for (const double expected : reference.first_predictions) {
+      std::string line;
+      std::getline(lines, line);
+      const auto comma = line.find(',');  // a classifier's line: label, P(y=1)
+      EXPECT_NEAR(std::stod(comma == std::string::npos ? line : line.substr(comma + 1)), expected,
+                  reference.prediction_tolerance);
+    }
+  }
+
   ScratchFolder scratch_;
 };
 
-TEST_F(GbdtTest, DiabetesRegressionIsXgboosts) {
-  const auto diabetes = real_data("diabetes.csv");
-  TERN_REQUIRE_REAL_DATA(diabetes);
-  write_rows(diabetes, 0, 342, scratch_ / "diabetes_train.csv");
-  write_rows(diabetes, 342, 442, scratch_ / "diabetes_test.csv");
-  const auto job = scratch_ / "diabetes";
-  const auto result = run_tern(arguments(job, "--hp num_round=50 --hp eta=0.1 --hp max_depth=4",
-                                         "--train " + (scratch_ / "diabetes_train.csv").string() + " --test " +
-                                             (scratch_ / "diabetes_test.csv").string()));
-  ASSERT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_NEAR(testing::last_metric(job, "test:rmse"), kXgboostDiabetesRmse, 1e-4);
-  ASSERT_EQ(run_tern("predict --model " + (job / "model").string() + " --data " +
-                     (scratch_ / "diabetes_test.csv").string() + " --output " + (scratch_ / "p.csv").string())
-                .exit_code,
-            0);
-  std::istringstream lines(read_text(scratch_ / "p.csv"));
-  for (const double expected : kXgboostDiabetesPredictions) {
-    std::string line;
-    std::getline(lines, line);
-    EXPECT_NEAR(std::stod(line), expected, 2e-4);
-  }
-}
+TEST_F(GbdtTest, DiabetesRegressionIsXgboosts) { expect_xgboosts_model(kXgboostDiabetes); }
 
-TEST_F(GbdtTest, BreastCancerClassifierIsXgboosts) {
-  const auto cancer = real_data("breast_cancer.csv");
-  TERN_REQUIRE_REAL_DATA(cancer);
-  write_rows(cancer, 0, 450, scratch_ / "cancer_train.csv");
-  write_rows(cancer, 450, 569, scratch_ / "cancer_test.csv");
-  const auto job = scratch_ / "cancer";
-  const auto result = run_tern(arguments(job, "--hp objective=binary:logistic --hp num_round=50 --hp max_bin=1024",
-                                         "--train " + (scratch_ / "cancer_train.csv").string() + " --test " +
-                                             (scratch_ / "cancer_test.csv").string()));
-  ASSERT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_NEAR(testing::last_metric(job, "test:logloss"), kXgboostBreastCancerLogloss, 1e-6);
-  ASSERT_EQ(run_tern("predict --model " + (job / "model").string() + " --data " +
-                     (scratch_ / "cancer_test.csv").string() + " --output " + (scratch_ / "p.csv").string())
-                .exit_code,
-            0);
-  std::istringstream lines(read_text(scratch_ / "p.csv"));
-  for (const double expected : kXgboostBreastCancerProbabilities) {
-    std::string line;
-    std::getline(lines, line);
-    EXPECT_NEAR(std::stod(line.substr(line.find(',') + 1)), expected, 1e-6);
-  }
-}
+TEST_F(GbdtTest, BreastCancerClassifierIsXgboosts) { expect_xgboosts_model(kXgboostBreastCancer); }
 
 TEST_F(GbdtTest, AnyNumberOfRanksAndThreadsWritesTheSameTrees) {
   const std::string multiclass = "--train " + (scratch_ / "multi_train.h5").string() + " --validation " +

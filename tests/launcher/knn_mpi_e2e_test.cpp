@@ -61,13 +61,6 @@ const std::vector<Reference> kReferences = {
 constexpr double kSklearnDiabetesRmse = 63.81855216157759;
 const std::vector<double> kSklearnDiabetesPredictions = {179.6, 133.0, 117.8};
 
-// Rows [begin, end) of a data file written as CSV.
-void write_rows(const std::filesystem::path& from, std::int64_t begin, std::int64_t end,
-                const std::filesystem::path& to) {
-  const Dataset all = load_dataset(from);
-  write_csv({all.features.rows(begin, end), all.labels.rows(begin, end), all.source}, to);
-}
-
 // Every validation metric of a job but the speed, by name.
 std::map<std::string, double> validation_metrics(const std::filesystem::path& job) {
   std::map<std::string, double> metrics;
@@ -89,8 +82,8 @@ class KnnTest : public ::testing::Test {
   void SetUp() override {
     const auto images = real_data("fashion-mnist/test.h5");
     TERN_REQUIRE_REAL_DATA(images);
-    write_rows(images, 0, 8000, index_csv());
-    write_rows(images, 8000, 10000, queries_csv());
+    testing::write_rows(images, 0, 8000, index_csv());
+    testing::write_rows(images, 8000, 10000, queries_csv());
   }
 
   std::filesystem::path index_csv() const { return scratch_ / "index.csv"; }
@@ -158,8 +151,8 @@ TEST_F(KnnTest, ReducedDimensionsKeepMostOfTheAccuracy) {
 TEST_F(KnnTest, TheRegressorAveragesTheNeighboursLabels) {
   const auto diabetes = real_data("diabetes.csv");
   TERN_REQUIRE_REAL_DATA(diabetes);
-  write_rows(diabetes, 0, 342, scratch_ / "train.csv");
-  write_rows(diabetes, 342, 442, scratch_ / "test.csv");
+  testing::write_rows(diabetes, 0, 342, scratch_ / "train.csv");
+  testing::write_rows(diabetes, 342, 442, scratch_ / "test.csv");
   const auto job = scratch_ / "regressor";
   const auto result = run_tern("train --algorithm knn --quiet --train " + (scratch_ / "train.csv").string() +
                                " --test " + (scratch_ / "test.csv").string() + " --output-dir " + job.string() +

@@ -16,6 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data/csv_writer.h"
+#include "core/data/dense_reader.h"
+
 namespace tern::testing {
 
 struct CommandResult {
@@ -109,6 +112,13 @@ inline double last_metric(const std::filesystem::path& job, const std::string& n
     if (entry.at("name") == name) value = entry.at("value");
   }
   return value;
+}
+
+// Rows [begin, end) of a data file written as CSV (label first).
+inline void write_rows(const std::filesystem::path& from, std::int64_t begin, std::int64_t end,
+                       const std::filesystem::path& to) {
+  const Dataset all = load_dataset(from);
+  write_csv({all.features.rows(begin, end), all.labels.rows(begin, end), all.source}, to);
 }
 
 // A real data set prepared by scripts/prepare-data.sh; the test is skipped when it is missing.
