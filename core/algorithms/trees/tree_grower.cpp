@@ -99,10 +99,11 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, std::span<const Grad
       }
     }
     std::vector<OpenNode> children = expand(batch, tree, gradients);
-    for (OpenNode& child : children) {
-      tree.node(child.id).cover = static_cast<float>(quantizer.hess(child.total.hess));
-      evaluate(child, tree, quantizer, tree_index);
-    }
+    for (OpenNode& child : children) tree.node(child.id).cover = static_cast<float>(quantizer.hess(child.total.hess));
+    // The children's split searches, a child a thread (their level's columns drawn first).
+    level_features(tree.node(children.front().id).depth, tree_index);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t i = 0; i < children.size(); ++i) evaluate(children[i], tree, quantizer, tree_index);
     open = std::move(waiting);
     for (OpenNode& child : children) open.push_back(std::move(child));
   }
