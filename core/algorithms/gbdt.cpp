@@ -301,7 +301,7 @@ void Gbdt::fit(JobContext& job) {
             tree.node(tree.leaf_of(validation_rows + r * num_features_)).value;
       ensemble_.add(std::move(tree));
     }
-    progress.step_done(round + 1, 0, shard.total_rows, 0.0);
+    progress.step_done(round, 0, shard.total_rows, std::nan(""));  // a round, over every rank's rows
     if (validating) {
       std::string line = "gbdt: [" + std::to_string(round) + "]";
       double watched_score = 0.0;

@@ -1,5 +1,6 @@
 #include "core/job/progress.h"
 
+#include <cmath>
 #include <cstdio>
 
 namespace tern {
@@ -26,10 +27,12 @@ void ProgressReporter::step_done(std::int64_t step, std::int64_t epoch, std::int
   const double samples_per_s = since_print_s > 0 ? static_cast<double>(samples_since_print_) / since_print_s : 0.0;
   const double remaining_s = elapsed_s / static_cast<double>(step + 1 - first_step_) * static_cast<double>(total_steps_ - step - 1);
   const auto eta_s = static_cast<long long>(remaining_s + 0.5);
-  std::fprintf(stderr, "[train] step %lld/%lld (%d%%) epoch %lld/%lld loss %.4f | %.0f %s/s | ETA %lldm%02llds\n",
+  char loss_text[32] = "";
+  if (!std::isnan(loss)) std::snprintf(loss_text, sizeof loss_text, " loss %.4f", loss);
+  std::fprintf(stderr, "[train] step %lld/%lld (%d%%) epoch %lld/%lld%s | %.0f %s/s | ETA %lldm%02llds\n",
                static_cast<long long>(step + 1), static_cast<long long>(total_steps_),
                static_cast<int>(100 * (step + 1) / total_steps_), static_cast<long long>(epoch + 1),
-               static_cast<long long>(epochs_), loss, samples_per_s, unit_, eta_s / 60, eta_s % 60);
+               static_cast<long long>(epochs_), loss_text, samples_per_s, unit_, eta_s / 60, eta_s % 60);
   samples_since_print_ = 0;
   last_print_ = now;
 }

@@ -17,7 +17,8 @@ class ProgressReporter {
 
   // A resumed job starts at `step`: the ETA counts only the steps run since.
   void start_at(std::int64_t step) { first_step_ = step; }
-  // Called once per step with the samples (or tokens) it processed and its loss.
+  // Called once per step (numbered from 0) with the samples (or tokens) it processed and its
+  // loss; NaN for an algorithm without a training loss (gbdt), which leaves it out of the line.
   void step_done(std::int64_t step, std::int64_t epoch, std::int64_t samples, double loss);
 
  private:
