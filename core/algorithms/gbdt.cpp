@@ -189,7 +189,8 @@ void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const Bin
       for (std::size_t l = 0; l < static_cast<std::size_t>(count); ++l) {
         const std::uint64_t middle = (low[l] + high[l]) / 2;
         const bool enough = strictly ? 2 * below[l] > totals[l] : 2 * below[l] >= totals[l];
-        (enough ? high[l] : low[l]) = enough ? middle : middle + 1;
+        if (enough) high[l] = middle;
+        else low[l] = middle + 1;
       }
     }
     return low;
