@@ -27,6 +27,8 @@ struct GbdtConfig {
   std::int64_t num_class = 0;
   std::vector<std::string> eval_metrics;
   std::int64_t num_round = 0;
+  double eta = 0.3;
+  SplitRegularization regularization;
   TreeGrowthConfig growth;
   double subsample = 1.0, colsample_bytree = 1.0;
   double scale_pos_weight = 1.0, base_score = 0.5;
@@ -83,17 +85,17 @@ GbdtConfig read_hyperparameters(HyperparameterReader& read) {
   TERN_CHECK(!config.eval_metrics.empty(), "hyperparameter 'eval_metric' names no metric");
 
   TreeGrowthConfig& growth = config.growth;
-  growth.learning_rate = read.real("eta", 0.3, Range::between(0.0, 1.0));
+  config.eta = read.real("eta", 0.3, Range::between(0.0, 1.0));
   growth.lossguide = read.choice("grow_policy", "depthwise", {"depthwise", "lossguide"}) == "lossguide";
   growth.max_depth = read.integer("max_depth", 6, Range::non_negative());
   TERN_CHECK(growth.max_depth > 0 || growth.lossguide,
              "hyperparameter 'max_depth' 0 (no limit) needs grow_policy lossguide");
   growth.max_leaves = read.integer("max_leaves", 0, Range::non_negative());
-  growth.regularization.min_child_weight = read.real("min_child_weight", 1.0, Range::non_negative());
+  config.regularization.min_child_weight = read.real("min_child_weight", 1.0, Range::non_negative());
   growth.min_split_loss = read.real("gamma", 0.0, Range::non_negative());
-  growth.regularization.lambda = read.real("lambda", 1.0, Range::non_negative());
-  growth.regularization.alpha = read.real("alpha", 0.0, Range::non_negative());
-  growth.regularization.max_delta_step = read.real("max_delta_step", 0.0, Range::non_negative());
+  config.regularization.lambda = read.real("lambda", 1.0, Range::non_negative());
+  config.regularization.alpha = read.real("alpha", 0.0, Range::non_negative());
+  config.regularization.max_delta_step = read.real("max_delta_step", 0.0, Range::non_negative());
   config.subsample = read.real("subsample", 1.0, {0.0, 1.0, true});
   config.colsample_bytree = read.real("colsample_bytree", 1.0, {0.0, 1.0, true});
   growth.colsample_bylevel = read.real("colsample_bylevel", 1.0, {0.0, 1.0, true});
@@ -164,13 +166,13 @@ void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const Bin
   double largest = 0.0;
   for (const float weight : shard.weights) largest = std::max<double>(largest, weight);
   largest = allreduce_value(comm, largest, ReduceOp::max);
-  const GradientQuantizer fixed_point(largest, largest, shard.total_rows);
+  const FixedPointScales fixed_point({&largest, 1}, shard.total_rows);
   std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> residuals(static_cast<std::size_t>(count));
   std::vector<std::int64_t> totals(static_cast<std::size_t>(count), 0);
   for (std::int64_t l = 0; l < count; ++l)
     for (const RowIndex row : leaves[static_cast<std::size_t>(l)].second) {
       const float residual = shard.labels[static_cast<std::size_t>(row)] - margins[static_cast<std::size_t>(row)];
-      const std::int64_t weight = fixed_point.quantize(shard.weights[static_cast<std::size_t>(row)], 0.0).grad;
+      const std::int64_t weight = fixed_point.quantize(0, shard.weights[static_cast<std::size_t>(row)]);
       residuals[static_cast<std::size_t>(l)].emplace_back(ordered_key(residual), weight);
       totals[static_cast<std::size_t>(l)] += weight;
     }
@@ -201,7 +203,7 @@ void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const Bin
     if (totals[at] == 0) continue;
     const double median = 0.5 * (static_cast<double>(key_value(static_cast<std::uint32_t>(lower[at]))) +
                                  key_value(static_cast<std::uint32_t>(upper[at])));
-    tree.node(leaves[at].first).value = static_cast<float>(learning_rate * median);
+    tree.leaf_values(leaves[at].first)[0] = static_cast<float>(learning_rate * median);
   }
 }
 
@@ -242,10 +244,11 @@ void Gbdt::fit(JobContext& job) {
   std::vector<float> margins(static_cast<std::size_t>(shard.matrix.rows() * outputs), base_margin);
   std::vector<float> validation_margins(static_cast<std::size_t>(validation.rows() * outputs), base_margin);
   std::vector<double> grad(margins.size()), hess(margins.size());
-  std::vector<GradientSum> quantized(static_cast<std::size_t>(shard.matrix.rows()));
+  RowStatistics quantized(2, shard.matrix.rows());
   std::vector<std::int64_t> all_features(static_cast<std::size_t>(num_features_));
   std::iota(all_features.begin(), all_features.end(), 0);
-  TreeGrower grower(shard.matrix, comm, config.growth);
+  const BoostingCriterion criterion(config.regularization, config.eta);
+  TreeGrower grower(shard.matrix, comm, criterion, config.growth);
 
   const std::string& watched = eval_metrics_.back();
   const bool maximize = watched == "auc";
@@ -253,7 +256,7 @@ void Gbdt::fit(JobContext& job) {
   best_iteration_ = -1;
   ProgressReporter progress(config.num_round, 1, job.show_progress && comm.rank() == 0, "rows");
   for (std::int64_t round = 0; round < config.num_round; ++round) {
-    const auto rows = static_cast<std::int64_t>(quantized.size());
+    const std::int64_t rows = shard.matrix.rows();
     // Every row's (g, h) for each margin, and the largest |g| and h of each margin, from which
     // (over all ranks) the fixed-point scales follow.
     std::vector<double> largest(static_cast<std::size_t>(2 * outputs), 0.0);
@@ -271,35 +274,36 @@ void Gbdt::fit(JobContext& job) {
     allreduce(comm, std::span<double>(largest), ReduceOp::max);
     const std::vector<RowIndex> tree_rows = round_rows(shard, config.subsample, config.growth.seed, round);
     const std::vector<std::int64_t> tree_features =
-        sample_columns(all_features, config.colsample_bytree, config.growth.seed,
+        sample_columns(all_features, column_count(config.colsample_bytree, num_features_), config.growth.seed,
                        stream_id("gbdt.colsample_bytree/" + std::to_string(round)));
     for (std::int64_t k = 0; k < outputs; ++k) {
-      const GradientQuantizer quantizer(largest[static_cast<std::size_t>(2 * k)],
-                                        largest[static_cast<std::size_t>(2 * k + 1)], shard.total_rows);
+      const FixedPointScales scales(std::span<const double>(largest).subspan(static_cast<std::size_t>(2 * k), 2),
+                                    shard.total_rows);
 #pragma omp parallel for schedule(static)
-      for (std::int64_t r = 0; r < rows; ++r)
-        quantized[static_cast<std::size_t>(r)] = quantizer.quantize(grad[static_cast<std::size_t>(r * outputs + k)],
-                                                                     hess[static_cast<std::size_t>(r * outputs + k)]);
-      RegressionTree tree = grower.grow(tree_rows, quantized, quantizer, tree_features, round * outputs + k);
-      if (objective_.median_leaves())
-        set_median_leaves(tree, grower, shard, margins, config.growth.learning_rate, comm);
+      for (std::int64_t r = 0; r < rows; ++r) {
+        std::int64_t* row = quantized.row(r);
+        row[0] = scales.quantize(0, grad[static_cast<std::size_t>(r * outputs + k)]);
+        row[1] = scales.quantize(1, hess[static_cast<std::size_t>(r * outputs + k)]);
+      }
+      RegressionTree tree = grower.grow(tree_rows, quantized, scales, tree_features, round * outputs + k);
+      if (objective_.median_leaves()) set_median_leaves(tree, grower, shard, margins, config.eta, comm);
       if (static_cast<std::int64_t>(tree_rows.size()) == rows) {  // every row is in a leaf's run
         const auto leaves = grower.leaf_rows();
 #pragma omp parallel for schedule(dynamic, 1)
         for (std::size_t leaf = 0; leaf < leaves.size(); ++leaf) {
-          const float value = tree.node(leaves[leaf].first).value;
+          const float value = tree.leaf_values(leaves[leaf].first)[0];
           for (const RowIndex r : leaves[leaf].second) margins[static_cast<std::size_t>(r) * static_cast<std::size_t>(outputs) + static_cast<std::size_t>(k)] += value;
         }
       } else {
 #pragma omp parallel for schedule(static)
         for (std::int64_t r = 0; r < rows; ++r)
-          margins[static_cast<std::size_t>(r * outputs + k)] += tree.node(tree.leaf_of_binned(shard.matrix, static_cast<RowIndex>(r))).value;
+          margins[static_cast<std::size_t>(r * outputs + k)] += tree.leaf_values(tree.leaf_of_binned(shard.matrix, static_cast<RowIndex>(r)))[0];
       }
       const float* validation_rows = validating ? validation.features.data<float>() : nullptr;
 #pragma omp parallel for schedule(static)
       for (std::int64_t r = 0; r < validation.rows(); ++r)
         validation_margins[static_cast<std::size_t>(r * outputs + k)] +=
-            tree.node(tree.leaf_of(validation_rows + r * num_features_)).value;
+            tree.leaf_values(tree.leaf_of(validation_rows + r * num_features_))[0];
       ensemble_.add(std::move(tree));
     }
     progress.step_done(round, 0, shard.total_rows, std::nan(""));  // a round, over every rank's rows

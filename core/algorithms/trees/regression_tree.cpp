@@ -1,5 +1,6 @@
 #include "core/algorithms/trees/regression_tree.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string>
 
@@ -7,9 +8,13 @@
 
 namespace tern {
 
-RegressionTree::RegressionTree(std::vector<TreeNode> nodes) : nodes_(std::move(nodes)) {
+RegressionTree::RegressionTree(std::vector<TreeNode> nodes, std::vector<float> values)
+    : outputs_(nodes.empty() ? 1 : static_cast<std::int64_t>(values.size() / nodes.size())), nodes_(std::move(nodes)),
+      values_(std::move(values)) {
   const auto count = static_cast<std::int32_t>(nodes_.size());
   TERN_CHECK(count >= 1, "tree: no nodes");
+  TERN_CHECK(outputs_ >= 1 && values_.size() == static_cast<std::size_t>(count * outputs_), "tree: ", values_.size(),
+             " leaf values for ", count, " nodes");
   for (std::int32_t id = 0; id < count; ++id) {
     const TreeNode& at = nodes_[static_cast<std::size_t>(id)];
     if (at.is_leaf()) continue;
@@ -31,11 +36,12 @@ std::int32_t RegressionTree::split(std::int32_t id, std::int32_t feature, std::i
   parent.threshold = threshold;
   parent.default_left = default_left;
   parent.gain = gain;
-  parent.value = 0.0f;
   TreeNode child;
   child.depth = depth;
   nodes_.push_back(child);
   nodes_.push_back(child);
+  std::fill(values_.begin() + id * outputs_, values_.begin() + (id + 1) * outputs_, 0.0f);
+  values_.resize(nodes_.size() * static_cast<std::size_t>(outputs_), 0.0f);
   return left;
 }
 
@@ -48,7 +54,11 @@ nlohmann::json RegressionTree::dump() const { return dump_node(0); }
 
 nlohmann::json RegressionTree::dump_node(std::int32_t id) const {
   const TreeNode& at = node(id);
-  if (at.is_leaf()) return {{"nodeid", id}, {"leaf", shortest_float(at.value)}, {"cover", shortest_float(at.cover)}};
+  if (at.is_leaf()) {
+    nlohmann::json leaf = nlohmann::json::array();
+    for (const float value : leaf_values(id)) leaf.push_back(shortest_float(value));
+    return {{"nodeid", id}, {"leaf", outputs_ == 1 ? leaf[0] : leaf}, {"cover", shortest_float(at.cover)}};
+  }
   return {{"nodeid", id},
           {"depth", at.depth},
           {"split", feature_name(at.feature)},

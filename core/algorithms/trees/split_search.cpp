@@ -1,76 +1,83 @@
 #include "core/algorithms/trees/split_search.h"
 
-#include <cmath>
-
 namespace tern {
 
 namespace {
 
-double soft_threshold(double grad, double alpha) {
-  if (grad > alpha) return grad - alpha;
-  if (grad < -alpha) return grad + alpha;
-  return 0.0;
-}
+// The best split of one feature: one pass over its bins, the left sums growing bin by bin.
+class FeatureScan {
+ public:
+  FeatureScan(const StatisticSums& total, const FixedPointScales& scales, const SplitCriterion& criterion,
+              double least_loss_change, double parent_score)
+      : total_(total), scales_(scales), criterion_(criterion), width_(criterion.width()),
+        least_loss_change_(least_loss_change), parent_score_(parent_score),
+        right_(total.size()), left_values_(total.size()), right_values_(total.size()) {}
 
-// Whether `candidate` beats `best` (ties keep the earlier one, scanned in feature, bin order).
-bool better(const SplitCandidate& candidate, const SplitCandidate& best) {
-  return !best.found() || candidate.loss_change > best.loss_change;
-}
+  SplitCandidate best(const std::int64_t* slots, std::int64_t feature, std::int64_t bins) {
+    best_ = SplitCandidate{};
+    const std::int64_t* missing = slots + bins * width_;
+    bool has_missing = false;
+    for (std::int64_t c = 0; c < width_; ++c) has_missing = has_missing || missing[c] != 0;
+    StatisticSums below(total_.size(), 0), below_and_missing(total_.size());  // bins 0..b
+    for (std::int64_t b = 0; b < bins; ++b) {
+      for (std::int64_t c = 0; c < width_; ++c) below[static_cast<std::size_t>(c)] += slots[b * width_ + c];
+      if (b + 1 < bins || has_missing) consider(below, feature, b, false);
+      if (has_missing && b + 1 < bins) {
+        for (std::int64_t c = 0; c < width_; ++c)
+          below_and_missing[static_cast<std::size_t>(c)] = below[static_cast<std::size_t>(c)] + missing[c];
+        consider(below_and_missing, feature, b, true);
+      }
+    }
+    return best_;
+  }
+
+ private:
+  void consider(const StatisticSums& left, std::int64_t feature, std::int64_t bin, bool default_left) {
+    const std::int64_t weight = width_ - 1;
+    if (left[static_cast<std::size_t>(weight)] <= 0 ||
+        total_[static_cast<std::size_t>(weight)] - left[static_cast<std::size_t>(weight)] <= 0)
+      return;
+    for (std::size_t c = 0; c < total_.size(); ++c) right_[c] = total_[c] - left[c];
+    scales_.values(left.data(), left_values_.data());
+    scales_.values(right_.data(), right_values_.data());
+    if (!criterion_.allowed_child(left_values_.data()) || !criterion_.allowed_child(right_values_.data())) return;
+    const double loss_change =
+        criterion_.score(left_values_.data()) + criterion_.score(right_values_.data()) - parent_score_;
+    // Ties keep the earlier split, scanned in bin order.
+    if (loss_change <= least_loss_change_ || (best_.found() && loss_change <= best_.loss_change)) return;
+    best_ = SplitCandidate{loss_change, feature, bin, default_left, left, right_};
+  }
+
+  const StatisticSums& total_;
+  const FixedPointScales& scales_;
+  const SplitCriterion& criterion_;
+  std::int64_t width_;
+  double least_loss_change_, parent_score_;
+  StatisticSums right_;
+  std::vector<double> left_values_, right_values_;
+  SplitCandidate best_;
+};
 
 }  // namespace
 
-double leaf_weight(const SplitRegularization& regularization, double grad, double hess) {
-  if (hess < regularization.min_child_weight || hess <= 0.0) return 0.0;
-  double weight = -soft_threshold(grad, regularization.alpha) / (hess + regularization.lambda);
-  if (regularization.max_delta_step != 0.0 && std::abs(weight) > regularization.max_delta_step)
-    weight = std::copysign(regularization.max_delta_step, weight);
-  return weight;
-}
-
-double leaf_gain(const SplitRegularization& regularization, double grad, double hess) {
-  if (hess < regularization.min_child_weight || hess <= 0.0) return 0.0;
-  if (regularization.max_delta_step == 0.0) {
-    const double thresholded = soft_threshold(grad, regularization.alpha);
-    return thresholded * thresholded / (hess + regularization.lambda);
-  }
-  const double weight = leaf_weight(regularization, grad, hess);
-  return -2.0 * (grad * weight + 0.5 * (hess + regularization.lambda) * weight * weight +
-                 regularization.alpha * std::abs(weight));
-}
-
-SplitCandidate best_split(const Histogram& histogram, const BinnedMatrix& matrix, const GradientSum& total,
-                          const std::vector<std::int64_t>& features, const GradientQuantizer& quantizer,
-                          const SplitRegularization& regularization) {
-  const double parent_gain = leaf_gain(regularization, quantizer.grad(total.grad), quantizer.hess(total.hess));
+SplitCandidate best_split(const Histogram& histogram, const BinnedMatrix& matrix, const StatisticSums& total,
+                          const std::vector<std::int64_t>& features, const FixedPointScales& scales,
+                          const SplitCriterion& criterion) {
+  std::vector<double> total_values(total.size());
+  scales.values(total.data(), total_values.data());
+  const double parent_score = criterion.score(total_values.data());
+  const double least_loss_change = criterion.least_loss_change(parent_score);
   std::vector<SplitCandidate> per_feature(features.size());
 #pragma omp parallel for schedule(dynamic, 4)
   for (std::size_t i = 0; i < features.size(); ++i) {
     const std::int64_t feature = features[i];
-    const std::int64_t bins = matrix.missing_bin(feature);
-    const GradientSum* slots = histogram.data() + matrix.slot_offset(feature);
-    const GradientSum missing = slots[bins];
-    const bool has_missing = missing.hess != 0 || missing.grad != 0;
-    SplitCandidate& best = per_feature[i];
-    const auto consider = [&](const GradientSum& left, std::int64_t bin, bool default_left) {
-      const GradientSum right = total - left;
-      if (left.hess <= 0 || right.hess <= 0) return;
-      const double left_hess = quantizer.hess(left.hess), right_hess = quantizer.hess(right.hess);
-      if (left_hess < regularization.min_child_weight || right_hess < regularization.min_child_weight) return;
-      SplitCandidate candidate{leaf_gain(regularization, quantizer.grad(left.grad), left_hess) +
-                                   leaf_gain(regularization, quantizer.grad(right.grad), right_hess) - parent_gain,
-                               feature, bin, default_left, left, right};
-      if (better(candidate, best)) best = candidate;
-    };
-    GradientSum below;  // bins 0..b
-    for (std::int64_t b = 0; b < bins; ++b) {
-      below += slots[b];
-      if (b + 1 < bins || has_missing) consider(below, b, false);
-      if (has_missing && b + 1 < bins) consider(below + missing, b, true);
-    }
+    FeatureScan scan(total, scales, criterion, least_loss_change, parent_score);
+    per_feature[i] = scan.best(histogram.data() + matrix.slot_offset(feature) * criterion.width(), feature,
+                               matrix.missing_bin(feature));
   }
   SplitCandidate best;
   for (const SplitCandidate& candidate : per_feature)
-    if (candidate.found() && better(candidate, best)) best = candidate;
+    if (candidate.found() && (!best.found() || candidate.loss_change > best.loss_change)) best = candidate;
   return best;
 }
 

@@ -6,10 +6,18 @@
 
 namespace tern {
 
+void TreeEnsemble::add(RegressionTree tree) {
+  TERN_CHECK(tree.outputs() == 1 || tree.outputs() == outputs_, "tree ensemble: a tree of ", tree.outputs(),
+             " values a leaf in an ensemble of ", outputs_, " outputs");
+  TERN_CHECK(trees_.empty() || trees_.front().outputs() == tree.outputs(), "tree ensemble: trees of ",
+             trees_.front().outputs(), " and ", tree.outputs(), " values a leaf");
+  trees_.push_back(std::move(tree));
+}
+
 void TreeEnsemble::truncate(std::int64_t rounds) {
   TERN_CHECK(rounds >= 0 && rounds <= this->rounds(), "tree ensemble: cannot keep ", rounds, " of ", this->rounds(),
              " rounds");
-  trees_.resize(static_cast<std::size_t>(rounds * outputs_));
+  trees_.resize(static_cast<std::size_t>(rounds * trees_per_round()));
 }
 
 Tensor TreeEnsemble::margins(const Dataset& data) const {
@@ -19,9 +27,13 @@ Tensor TreeEnsemble::margins(const Dataset& data) const {
   float* out = margins.data<float>();
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < rows; ++r) {
+    float* row_margins = out + r * outputs_;
     for (std::size_t t = 0; t < trees_.size(); ++t) {
       const RegressionTree& tree = trees_[t];
-      out[r * outputs_ + static_cast<std::int64_t>(t) % outputs_] += tree.node(tree.leaf_of(values + r * features)).value;
+      const std::span<const float> leaf = tree.leaf_values(tree.leaf_of(values + r * features));
+      if (leaf.size() == 1) row_margins[static_cast<std::int64_t>(t) % outputs_] += leaf[0];
+      else
+        for (std::size_t k = 0; k < leaf.size(); ++k) row_margins[k] += leaf[k];
     }
   }
   return margins;
@@ -82,11 +94,11 @@ void TreeEnsemble::save(ModelFile& file, const std::string& prefix) const {
       feature.push_back(static_cast<float>(node.feature));
       threshold.push_back(node.threshold);
       default_left.push_back(node.default_left ? 1.0f : 0.0f);
-      value.push_back(node.value);
       gain.push_back(node.gain);
       cover.push_back(node.cover);
       depth.push_back(static_cast<float>(node.depth));
     }
+    value.insert(value.end(), tree.values().begin(), tree.values().end());
     offsets.push_back(static_cast<float>(left.size()));
   }
   const auto store = [&](const std::string& name, const std::vector<float>& values) {
@@ -115,8 +127,13 @@ TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix
     return values;
   };
   const auto left = column("left"), right = column("right"), feature = column("feature"),
-             threshold = column("threshold"), default_left = column("default_left"), value = column("value"),
-             gain = column("gain"), cover = column("cover"), depth = column("depth");
+             threshold = column("threshold"), default_left = column("default_left"), gain = column("gain"),
+             cover = column("cover"), depth = column("depth");
+  const std::span<const float> value = file.tensor(prefix + "value").values();
+  const auto all_nodes = static_cast<std::size_t>(offsets.back());
+  const std::size_t width = all_nodes == 0 ? 1 : value.size() / all_nodes;
+  TERN_CHECK(value.size() == all_nodes * width && (width == 1 || width == static_cast<std::size_t>(outputs)), "model: ",
+             prefix, "value holds ", value.size(), " values for ", all_nodes, " nodes of ", outputs, " outputs");
   for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
     std::vector<TreeNode> nodes;
     for (auto i = static_cast<std::size_t>(offsets[t]); i < static_cast<std::size_t>(offsets[t + 1]); ++i) {
@@ -126,7 +143,6 @@ TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix
       node.feature = static_cast<std::int32_t>(feature[i]);
       node.threshold = threshold[i];
       node.default_left = default_left[i] != 0.0f;
-      node.value = value[i];
       node.gain = gain[i];
       node.cover = cover[i];
       node.depth = static_cast<std::int32_t>(depth[i]);
@@ -134,10 +150,12 @@ TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix
                  " of ", num_features);
       nodes.push_back(node);
     }
-    ensemble.add(RegressionTree(std::move(nodes)));
+    const auto first = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(offsets[t]) * width),
+               last = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(offsets[t + 1]) * width);
+    ensemble.add(RegressionTree(std::move(nodes), std::vector<float>(value.begin() + first, value.begin() + last)));
   }
-  TERN_CHECK(static_cast<std::int64_t>(ensemble.trees_.size()) % outputs == 0, "model: ", ensemble.trees_.size(),
-             " trees is not a whole number of rounds of ", outputs);
+  TERN_CHECK(width == static_cast<std::size_t>(outputs) || static_cast<std::int64_t>(ensemble.trees_.size()) % outputs == 0,
+             "model: ", ensemble.trees_.size(), " trees is not a whole number of rounds of ", outputs);
   return ensemble;
 }
 

@@ -1,8 +1,12 @@
 // TreeEnsemble: the trees of a boosted (or averaged) model and how they turn a row into
-// margins. Tree t adds its leaf value to output t mod outputs (one tree per class and round for
-// a multiclass model), starting from a base margin:
+// margins, summing the trees' leaf values from a base margin. A tree with one value a leaf adds
+// it to output t mod outputs (boosting grows one tree per class and round for a multiclass
+// model); a tree with a value per output adds them all (a forest's class probabilities):
 //
-//   margin_k(x) = base + Σ_{t ≡ k} leaf_t(x)          (summed in float, in tree order)
+//   margin_k(x) = base + Σ_{t ≡ k} leaf_t(x)          (one value a leaf)
+//   margin_k(x) = base + Σ_t leaf_t(x)_k               (outputs values a leaf)
+//
+// summed in float, in tree order. A forest that averages scales its leaves by 1/trees.
 //
 // It also gives the leaf each tree sends a row to, the importance of each feature (XGBoost's
 // weight, gain, cover, total_gain and total_cover), and its trees as model-file tensors and as a
@@ -29,9 +33,11 @@ class TreeEnsemble {
   std::int64_t outputs() const { return outputs_; }
   float base_margin() const { return base_margin_; }
   const std::vector<RegressionTree>& trees() const { return trees_; }
-  std::int64_t rounds() const { return static_cast<std::int64_t>(trees_.size()) / outputs_; }
+  // Rounds of boosting: trees of one value a leaf come `outputs` a round.
+  std::int64_t rounds() const { return static_cast<std::int64_t>(trees_.size()) / trees_per_round(); }
 
-  void add(RegressionTree tree) { trees_.push_back(std::move(tree)); }
+  // Adds a tree of one value a leaf or `outputs` values a leaf.
+  void add(RegressionTree tree);
   // Keeps the first `rounds` rounds' trees (early stopping's best iteration).
   void truncate(std::int64_t rounds);
 
@@ -45,13 +51,15 @@ class TreeEnsemble {
   // The trees as XGBoost dumps them (regression_tree.h).
   nlohmann::json dump() const;
 
-  // Model-file tensors under `prefix` ("gbdt/"): node_offsets [trees + 1] and per node left,
-  // right, feature, threshold, default_left, value, gain, cover, depth.
+  // Model-file tensors under `prefix` ("gbdt/"): node_offsets [trees + 1]; per node left,
+  // right, feature, threshold, default_left, gain, cover, depth; and value [nodes × values a leaf].
   void save(ModelFile& file, const std::string& prefix) const;
   static TreeEnsemble load(const ModelFile& file, const std::string& prefix, std::int64_t outputs, float base_margin,
                            std::int64_t num_features);
 
  private:
+  std::int64_t trees_per_round() const { return trees_.empty() || trees_.front().outputs() == 1 ? outputs_ : 1; }
+
   std::int64_t outputs_ = 1;
   float base_margin_ = 0.0f;
   std::vector<RegressionTree> trees_;

@@ -6,30 +6,35 @@
 #include <cmath>
 #include <string>
 
+#include "core/error.h"
 #include "core/random/random.h"
 
 namespace tern {
 
 namespace {
 
-constexpr double kLeastLossChange = 1e-6;     // XGBoost's kRtEps: smaller loss changes are rounding noise
 constexpr std::int64_t kRowsPerPartitionThread = 65536;
 constexpr std::int64_t kPrefetchRows = 16;  // a node's rows are scattered over the matrix
 
-GradientSum feature_total(const Histogram& histogram, const BinnedMatrix& matrix) {
-  GradientSum total;
+// The sums over all of a node's rows: those over every slot of one feature.
+StatisticSums node_total(const Histogram& histogram, const BinnedMatrix& matrix, std::int64_t width) {
+  StatisticSums total(static_cast<std::size_t>(width), 0);
   if (matrix.features() == 0) return total;
-  for (std::int64_t slot = 0; slot < matrix.slot_offset(1); ++slot) total += histogram[static_cast<std::size_t>(slot)];
+  for (std::int64_t slot = 0; slot < matrix.slot_offset(1); ++slot)
+    for (std::int64_t c = 0; c < width; ++c) total[static_cast<std::size_t>(c)] += histogram[static_cast<std::size_t>(slot * width + c)];
   return total;
 }
 
 }  // namespace
 
-std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, double fraction, std::uint64_t seed,
+std::int64_t column_count(double fraction, std::int64_t columns) {
+  if (fraction >= 1.0) return columns;
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(fraction * static_cast<double>(columns))));
+}
+
+std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, std::int64_t count, std::uint64_t seed,
                                          std::uint64_t stream) {
-  if (fraction >= 1.0) return from;
-  const auto count = std::max<std::int64_t>(
-      1, static_cast<std::int64_t>(std::floor(fraction * static_cast<double>(from.size()))));
+  if (count >= static_cast<std::int64_t>(from.size())) return from;
   const std::vector<std::int64_t> order = random_permutation(static_cast<std::int64_t>(from.size()), seed, stream);
   std::vector<std::int64_t> picked;
   for (std::int64_t i = 0; i < count; ++i) picked.push_back(from[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])]);
@@ -37,33 +42,39 @@ std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, 
   return picked;
 }
 
-TreeGrower::TreeGrower(const BinnedMatrix& matrix, Communicator& comm, TreeGrowthConfig config)
-    : matrix_(matrix), comm_(comm), config_(config) {}
+TreeGrower::TreeGrower(const BinnedMatrix& matrix, Communicator& comm, const SplitCriterion& criterion,
+                       TreeGrowthConfig config)
+    : matrix_(matrix), comm_(comm), criterion_(criterion), config_(config) {}
 
-RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, std::span<const GradientSum> gradients,
-                                const GradientQuantizer& quantizer, const std::vector<std::int64_t>& features,
+RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics& statistics,
+                                const FixedPointScales& scales, const std::vector<std::int64_t>& features,
                                 std::int64_t tree_index) {
+  TERN_CHECK(statistics.width == criterion_.width() && scales.width() == criterion_.width(), "trees: statistics of width ",
+             statistics.width, " for a criterion of width ", criterion_.width());
   positions_ = std::move(rows);
   tree_features_ = features;
   level_features_.clear();
   leaves_.clear();
-  RegressionTree tree;
+  RegressionTree tree(criterion_.outputs());
+  const std::int64_t weight = criterion_.width() - 1;
+  const auto set_cover = [&](const OpenNode& node) {
+    tree.node(node.id).cover = static_cast<float>(scales.value(weight, node.total[static_cast<std::size_t>(weight)]));
+  };
 
   OpenNode root;
   root.end = static_cast<std::int64_t>(positions_.size());
   const std::span<const RowIndex> all_rows(positions_);
   Histogram* root_histogram = &root.histogram;
-  build_histograms(matrix_, {&all_rows, 1}, gradients, {&root_histogram, 1});
+  build_histograms(matrix_, {&all_rows, 1}, statistics, {&root_histogram, 1});
   allreduce_histograms({&root_histogram, 1}, comm_);
-  root.total = feature_total(root.histogram, matrix_);
-  tree.node(0).cover = static_cast<float>(quantizer.hess(root.total.hess));
-  evaluate(root, tree, quantizer, tree_index);
+  root.total = node_total(root.histogram, matrix_, criterion_.width());
+  set_cover(root);
+  evaluate(root, tree, scales, tree_index);
 
+  std::vector<double> sums(static_cast<std::size_t>(criterion_.width()));
   const auto make_leaf = [&](const OpenNode& node) {
-    TreeNode& leaf = tree.node(node.id);
-    leaf.value = static_cast<float>(config_.learning_rate * leaf_weight(config_.regularization,
-                                                                        quantizer.grad(node.total.grad),
-                                                                        quantizer.hess(node.total.hess)));
+    scales.values(node.total.data(), sums.data());
+    criterion_.leaf(sums.data(), tree.leaf_values(node.id).data());
     leaves_.push_back({node.id, {node.begin, node.end}});
   };
   const auto room_for_leaf = [&](std::int64_t leaves) { return config_.max_leaves == 0 || leaves < config_.max_leaves; };
@@ -98,12 +109,12 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, std::span<const Grad
         break;
       }
     }
-    std::vector<OpenNode> children = expand(batch, tree, gradients);
-    for (OpenNode& child : children) tree.node(child.id).cover = static_cast<float>(quantizer.hess(child.total.hess));
+    std::vector<OpenNode> children = expand(batch, tree, statistics);
+    for (const OpenNode& child : children) set_cover(child);
     // The children's split searches, a child a thread (their level's columns drawn first).
     level_features(tree.node(children.front().id).depth, tree_index);
 #pragma omp parallel for schedule(dynamic, 1)
-    for (std::size_t i = 0; i < children.size(); ++i) evaluate(children[i], tree, quantizer, tree_index);
+    for (std::size_t i = 0; i < children.size(); ++i) evaluate(children[i], tree, scales, tree_index);
     open = std::move(waiting);
     for (OpenNode& child : children) open.push_back(std::move(child));
   }
@@ -122,32 +133,37 @@ std::vector<std::pair<std::int32_t, std::span<const RowIndex>>> TreeGrower::leaf
 
 bool TreeGrower::expandable(const OpenNode& node, const RegressionTree& tree) const {
   const std::int64_t depth = tree.node(node.id).depth;
-  return node.split.found() && node.split.loss_change > kLeastLossChange &&
-         node.split.loss_change >= config_.min_split_loss && (config_.max_depth == 0 || depth < config_.max_depth);
+  return node.split.found() && node.split.loss_change >= config_.min_split_loss &&
+         (config_.max_depth == 0 || depth < config_.max_depth);
 }
 
-void TreeGrower::evaluate(OpenNode& node, const RegressionTree& tree, const GradientQuantizer& quantizer,
+void TreeGrower::evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales,
                           std::int64_t tree_index) {
   const std::int64_t depth = tree.node(node.id).depth;
   if (config_.max_depth > 0 && depth >= config_.max_depth) return;  // it stays a leaf: no search needed
+  if (scales.value(scales.width() - 1, node.total.back()) < config_.min_split_weight) return;
+  const std::vector<std::int64_t>& level = level_features(depth, tree_index);
+  const std::int64_t count = config_.max_features > 0 ? config_.max_features
+                                                       : column_count(config_.colsample_bynode, static_cast<std::int64_t>(level.size()));
   const std::vector<std::int64_t> features = sample_columns(
-      level_features(depth, tree_index), config_.colsample_bynode, config_.seed,
+      level, count, config_.seed,
       stream_id("gbdt.colsample_bynode/" + std::to_string(tree_index) + "/" + std::to_string(node.id)));
-  node.split = best_split(node.histogram, matrix_, node.total, features, quantizer, config_.regularization);
+  node.split = best_split(node.histogram, matrix_, node.total, features, scales, criterion_);
 }
 
 const std::vector<std::int64_t>& TreeGrower::level_features(std::int64_t depth, std::int64_t tree_index) {
   while (static_cast<std::int64_t>(level_features_.size()) <= depth) {
     const auto level = static_cast<std::int64_t>(level_features_.size());
     level_features_.push_back(sample_columns(
-        tree_features_, config_.colsample_bylevel, config_.seed,
+        tree_features_, column_count(config_.colsample_bylevel, static_cast<std::int64_t>(tree_features_.size())),
+        config_.seed,
         stream_id("gbdt.colsample_bylevel/" + std::to_string(tree_index) + "/" + std::to_string(level))));
   }
   return level_features_[static_cast<std::size_t>(depth)];
 }
 
 std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batch, RegressionTree& tree,
-                                                     std::span<const GradientSum> gradients) {
+                                                     const RowStatistics& statistics) {
   for (const OpenNode& node : batch) {
     const SplitCandidate& split = node.split;
     tree.split(node.id, static_cast<std::int32_t>(split.feature), static_cast<std::int32_t>(split.bin),
@@ -186,7 +202,8 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
     right.begin = middle;
     right.end = node.end;
     right.total = split.right;
-    built.push_back(children.size() + (left.total.hess <= right.total.hess ? 0 : 1));
+    const std::size_t weight = left.total.size() - 1;
+    built.push_back(children.size() + (left.total[weight] <= right.total[weight] ? 0 : 1));
     children.push_back(std::move(left));
     children.push_back(std::move(right));
   }
@@ -201,7 +218,7 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
                                                                          static_cast<std::size_t>(child.end - child.begin)));
     from_rows.push_back(&child.histogram);
   }
-  build_histograms(matrix_, row_runs, gradients, from_rows);
+  build_histograms(matrix_, row_runs, statistics, from_rows);
   allreduce_histograms(from_rows, comm_);
   for (std::size_t pair = 0; pair < batch.size(); ++pair) {
     const std::size_t index = built[pair], sibling = index ^ 1;  // children 2·pair and 2·pair + 1

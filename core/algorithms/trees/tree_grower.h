@@ -1,23 +1,25 @@
-// TreeGrower: grows one regression tree by the histogram method over rows sharded across
-// ranks. Each rank holds its rows binned (binned_matrix.h) and their quantised gradients
-// (gradient_histogram.h); the tree is built identically on every rank:
+// TreeGrower: grows one tree by the histogram method over rows sharded across ranks, for
+// boosting and for CART alike. Each rank holds its rows binned (binned_matrix.h) and their
+// fixed-point statistics (histogram.h); the tree is built identically on every rank:
 //
 //   1. the root's histogram is built from the rank's rows and summed across ranks;
-//   2. the split search (split_search.h) picks each open node's best split from its histogram;
+//   2. the split search (split_search.h) picks each open node's best split from its histogram,
+//      scored by the criterion (split_criterion.h);
 //   3. the nodes chosen for expansion are split, each rank partitioning its own rows; for each
-//      split only the child with the smaller hessian sum gets a histogram built from rows, and
+//      split only the child with the smaller weight gets a histogram built from rows, and
 //      after the one allreduce of all those histograms, its sibling's is the parent's minus it;
 //   4. repeat from 2 until no node can be expanded.
 //
 // grow_policy depthwise expands all the open nodes of a level at once (one allreduce a level);
 // lossguide expands the open node with the largest loss change first (ties: the lower node
-// id), up to max_leaves. A node is expanded when its split removes more than 1e-6 and at least
-// min_split_loss (gamma), and it is shallower than max_depth (0: no limit). Leaves get
-// learning_rate · w*(G, H).
+// id), up to max_leaves. A node is expanded when it has a split (split_search.h) that removes at
+// least min_split_loss (gamma), its weight is at least min_split_weight (CART's
+// min_samples_split), and it is shallower than max_depth (0: no limit). Leaves get the
+// criterion's values.
 //
 // Columns: the tree's features (colsample_bytree, drawn by the caller), a draw from them per
-// level (colsample_bylevel) and from the level's per node (colsample_bynode), each a seeded
-// function of the tree, level and node, so the same on every rank.
+// level (colsample_bylevel) and from the level's per node (colsample_bynode, or max_features
+// of them), each a seeded function of the tree, level and node, so the same on every rank.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/algorithms/trees/gradient_histogram.h"
+#include "core/algorithms/trees/histogram.h"
 #include "core/algorithms/trees/regression_tree.h"
 #include "core/algorithms/trees/split_search.h"
 #include "core/comm.h"
@@ -33,31 +35,34 @@
 namespace tern {
 
 struct TreeGrowthConfig {
-  SplitRegularization regularization;
-  double min_split_loss = 0.0;  // gamma
-  std::int64_t max_depth = 6;   // 0: no limit
-  std::int64_t max_leaves = 0;  // 0: no limit
+  double min_split_loss = 0.0;    // gamma
+  double min_split_weight = 0.0;  // least weight of a node that is split
+  std::int64_t max_depth = 6;     // 0: no limit
+  std::int64_t max_leaves = 0;    // 0: no limit
   bool lossguide = false;
-  double learning_rate = 0.3;
   double colsample_bylevel = 1.0, colsample_bynode = 1.0;
+  std::int64_t max_features = 0;  // columns a node draws (0: colsample_bynode of the level's)
   std::uint64_t seed = 0;
 };
 
-// A seeded draw of max(1, ⌊fraction · |from|⌋) of the columns `from`, in ascending order (all of
-// them when fraction is 1).
-std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, double fraction, std::uint64_t seed,
+// max(1, ⌊fraction · columns⌋): how many columns a draw of `fraction` keeps.
+std::int64_t column_count(double fraction, std::int64_t columns);
+
+// A seeded draw of `count` of the columns `from`, in ascending order (all of them when count is
+// at least |from|).
+std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, std::int64_t count, std::uint64_t seed,
                                          std::uint64_t stream);
 
 class TreeGrower {
  public:
-  TreeGrower(const BinnedMatrix& matrix, Communicator& comm, TreeGrowthConfig config);
+  // The criterion is kept by reference.
+  TreeGrower(const BinnedMatrix& matrix, Communicator& comm, const SplitCriterion& criterion, TreeGrowthConfig config);
 
   // Grows a tree on `rows` (indices into the matrix: the rows sampled for this tree) with
-  // quantised gradients [matrix rows]; `features` are the tree's columns and `tree_index` seeds
-  // the level and node column draws.
-  RegressionTree grow(std::vector<RowIndex> rows, std::span<const GradientSum> gradients,
-                      const GradientQuantizer& quantizer, const std::vector<std::int64_t>& features,
-                      std::int64_t tree_index);
+  // fixed-point statistics (of the criterion's width, for every matrix row) at `scales`;
+  // `features` are the tree's columns and `tree_index` seeds the level and node column draws.
+  RegressionTree grow(std::vector<RowIndex> rows, const RowStatistics& statistics, const FixedPointScales& scales,
+                      const std::vector<std::int64_t>& features, std::int64_t tree_index);
 
   // After grow(): each leaf with the rank's rows that reached it.
   std::vector<std::pair<std::int32_t, std::span<const RowIndex>>> leaf_rows() const;
@@ -66,17 +71,16 @@ class TreeGrower {
   struct OpenNode {
     std::int32_t id = 0;
     std::int64_t begin = 0, end = 0;  // its rows: positions_[begin, end)
-    GradientSum total;
+    StatisticSums total;
     Histogram histogram;
     SplitCandidate split;
   };
 
   bool expandable(const OpenNode& node, const RegressionTree& tree) const;
-  void evaluate(OpenNode& node, const RegressionTree& tree, const GradientQuantizer& quantizer,
-                std::int64_t tree_index);
+  void evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales, std::int64_t tree_index);
   // Splits each node of `batch` in `tree` and returns their children, histograms filled.
   std::vector<OpenNode> expand(std::vector<OpenNode>& batch, RegressionTree& tree,
-                               std::span<const GradientSum> gradients);
+                               const RowStatistics& statistics);
   // Reorders positions_[node.begin, node.end) so that the rows going left come first (stable),
   // on `threads` threads; returns where the right child's rows start.
   std::int64_t partition(const OpenNode& node, const TreeNode& split, int threads);
@@ -86,6 +90,7 @@ class TreeGrower {
 
   const BinnedMatrix& matrix_;
   Communicator& comm_;
+  const SplitCriterion& criterion_;
   TreeGrowthConfig config_;
   std::vector<RowIndex> positions_;  // the tree's rows, each node's a contiguous run
   std::vector<std::int64_t> tree_features_;

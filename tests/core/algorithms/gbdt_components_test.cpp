@@ -136,15 +136,38 @@ BinnedMatrix bin_rows(const std::vector<float>& values, std::int64_t features, s
   return matrix;
 }
 
-// Histogram of all rows of a matrix for gradients (g, h) quantised at `quantizer`.
-Histogram histogram_of(const BinnedMatrix& matrix, const std::vector<GradientSum>& gradients) {
+// Rows' gradients and hessians in fixed point, at the scales of the largest |g| and h given.
+struct Gradients {
+  Gradients(double largest_grad, double largest_hess, std::int64_t rows)
+      : largest{largest_grad, largest_hess}, scales(largest, rows), statistics(2, 0) {}
+  void add(double grad, double hess) {
+    statistics.values.push_back(scales.quantize(0, grad));
+    statistics.values.push_back(scales.quantize(1, hess));
+    for (std::size_t c = 0; c < 2; ++c) total[c] += statistics.values[statistics.values.size() - 2 + c];
+  }
+  double hess(std::int64_t sum) const { return scales.value(1, sum); }
+
+  std::vector<double> largest;
+  FixedPointScales scales;
+  RowStatistics statistics;
+  StatisticSums total = {0, 0};
+};
+
+// Histogram of all rows of a matrix for their statistics.
+Histogram histogram_of(const BinnedMatrix& matrix, const RowStatistics& statistics) {
   std::vector<RowIndex> rows(static_cast<std::size_t>(matrix.rows()));
   std::iota(rows.begin(), rows.end(), 0);
   Histogram histogram;
   const std::span<const RowIndex> run(rows);
   Histogram* out = &histogram;
-  build_histograms(matrix, {&run, 1}, gradients, {&out, 1});
+  build_histograms(matrix, {&run, 1}, statistics, {&out, 1});
   return histogram;
+}
+
+std::vector<RowIndex> all_rows(std::int64_t rows) {
+  std::vector<RowIndex> all(static_cast<std::size_t>(rows));
+  std::iota(all.begin(), all.end(), 0);
+  return all;
 }
 
 TEST(SplitSearch, FindsTheSplitWorkedOutByHand) {
@@ -152,23 +175,22 @@ TEST(SplitSearch, FindsTheSplitWorkedOutByHand) {
   // g = −y, h = 1, λ = 1: gain(L) = 0, gain(R) = 20²/3, parent 20²/5, loss change 400/3 − 80.
   const std::vector<float> values = {1, 5, 2, 6, 3, 5, 4, 6};
   const BinnedMatrix matrix = bin_rows(values, 2);
-  const GradientQuantizer quantizer(10.0, 1.0, 4);
-  std::vector<GradientSum> gradients;
-  for (const double label : {0.0, 0.0, 10.0, 10.0}) gradients.push_back(quantizer.quantize(-label, 1.0));
-  const Histogram histogram = histogram_of(matrix, gradients);
-  GradientSum total;
-  for (const GradientSum& gradient : gradients) total += gradient;
+  Gradients gradients(10.0, 1.0, 4);
+  for (const double label : {0.0, 0.0, 10.0, 10.0}) gradients.add(-label, 1.0);
+  const Histogram histogram = histogram_of(matrix, gradients.statistics);
   const SplitRegularization regularization;
-  const SplitCandidate split = best_split(histogram, matrix, total, {0, 1}, quantizer, regularization);
+  const BoostingCriterion criterion(regularization, 1.0);
+  const SplitCandidate split = best_split(histogram, matrix, gradients.total, {0, 1}, gradients.scales, criterion);
   ASSERT_TRUE(split.found());
   EXPECT_EQ(split.feature, 0);
   EXPECT_EQ(split.bin, 1);
   EXPECT_EQ(matrix.cuts().upper_bound(0, 1), 3.0f);  // x < 3 goes left
   EXPECT_NEAR(split.loss_change, 400.0 / 3.0 - 80.0, 1e-9);
-  EXPECT_NEAR(leaf_weight(regularization, quantizer.grad(split.right.grad), quantizer.hess(split.right.hess)),
+  EXPECT_NEAR(leaf_weight(regularization, gradients.scales.value(0, split.right[0]), gradients.hess(split.right[1])),
               20.0 / 3.0, 1e-9);
   // min_child_weight 2.5 forbids children of two rows: no split is left.
-  EXPECT_FALSE(best_split(histogram, matrix, total, {0, 1}, quantizer, {1.0, 0.0, 2.5, 0.0}).found());
+  const BoostingCriterion heavy({1.0, 0.0, 2.5, 0.0}, 1.0);
+  EXPECT_FALSE(best_split(histogram, matrix, gradients.total, {0, 1}, gradients.scales, heavy).found());
 }
 
 TEST(SplitSearch, RegularizationMatchesXgboostsFormulas) {
@@ -187,30 +209,24 @@ TEST(SplitSearch, MissingValuesGoWhereTheyLowerTheLossMost) {
   const std::vector<float> values = {1, 2, 3, kMissing, kMissing, 4, kMissing};
   const std::vector<double> labels = {0, 0, 0, 10, 10, 0, 10};
   const BinnedMatrix matrix = bin_rows(values, 1);
-  const GradientQuantizer quantizer(10.0, 1.0, 7);
-  std::vector<GradientSum> gradients;
-  GradientSum total;
-  for (const double label : labels) {
-    gradients.push_back(quantizer.quantize(-label, 1.0));
-    total += gradients.back();
-  }
-  const SplitCandidate split = best_split(histogram_of(matrix, gradients), matrix, total, {0}, quantizer, {});
+  Gradients gradients(10.0, 1.0, 7);
+  for (const double label : labels) gradients.add(-label, 1.0);
+  const BoostingCriterion criterion({}, 1.0);
+  const SplitCandidate split =
+      best_split(histogram_of(matrix, gradients.statistics), matrix, gradients.total, {0}, gradients.scales, criterion);
   ASSERT_TRUE(split.found());
   EXPECT_FALSE(split.default_left);
-  EXPECT_EQ(quantizer.hess(split.right.hess), 3.0);  // the right side is the missing rows
+  EXPECT_EQ(gradients.hess(split.right[1]), 3.0);  // the right side is the missing rows
   // A grown tree routes a missing value the same by value and by bin.
   LocalCommunicator comm;
   TreeGrowthConfig config;
   config.max_depth = 1;
-  config.learning_rate = 1.0;
-  TreeGrower grower(matrix, comm, config);
-  std::vector<RowIndex> rows(7);
-  std::iota(rows.begin(), rows.end(), 0);
-  const RegressionTree tree = grower.grow(rows, gradients, quantizer, {0}, 0);
+  TreeGrower grower(matrix, comm, criterion, config);
+  const RegressionTree tree = grower.grow(all_rows(7), gradients.statistics, gradients.scales, {0}, 0);
   for (RowIndex r = 0; r < 7; ++r)
     EXPECT_EQ(tree.leaf_of(values.data() + r), tree.leaf_of_binned(matrix, r)) << "row " << r;
   const float missing = kMissing;
-  EXPECT_NEAR(tree.node(tree.leaf_of(&missing)).value, 30.0 / 4.0, 1e-6);  // −G/(H + λ) of the 3 rows
+  EXPECT_NEAR(tree.leaf_values(tree.leaf_of(&missing))[0], 30.0 / 4.0, 1e-6);  // −G/(H + λ) of the 3 rows
 }
 
 TEST(GradientHistogram, IsTheSameOnOneAndTwoThreadsAndSumsExactly) {
@@ -220,28 +236,21 @@ TEST(GradientHistogram, IsTheSameOnOneAndTwoThreadsAndSumsExactly) {
   std::vector<float> values(static_cast<std::size_t>(rows * features));
   for (float& value : values) value = normal(generator);
   const BinnedMatrix matrix = bin_rows(values, features, 32);
-  const GradientQuantizer quantizer(4.0, 1.0, rows);
-  std::vector<GradientSum> gradients;
-  GradientSum total;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    gradients.push_back(quantizer.quantize(normal(generator), 0.25 + 0.5 * std::abs(normal(generator)) / 4.0));
-    total += gradients.back();
-  }
+  Gradients gradients(4.0, 1.0, rows);
+  for (std::int64_t r = 0; r < rows; ++r)
+    gradients.add(normal(generator), 0.25 + 0.5 * std::abs(normal(generator)) / 4.0);
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
-  const Histogram one = histogram_of(matrix, gradients);
+  const Histogram one = histogram_of(matrix, gradients.statistics);
   omp_set_num_threads(2);
-  const Histogram two = histogram_of(matrix, gradients);
+  const Histogram two = histogram_of(matrix, gradients.statistics);
   omp_set_num_threads(threads);
-  for (std::size_t slot = 0; slot < one.size(); ++slot) {
-    EXPECT_EQ(one[slot].grad, two[slot].grad);
-    EXPECT_EQ(one[slot].hess, two[slot].hess);
-  }
+  EXPECT_EQ(one, two);
   for (std::int64_t f = 0; f < features; ++f) {  // each feature's slots hold every row once
-    GradientSum sum;
-    for (std::int64_t slot = matrix.slot_offset(f); slot < matrix.slot_offset(f + 1); ++slot) sum += one[static_cast<std::size_t>(slot)];
-    EXPECT_EQ(sum.grad, total.grad);
-    EXPECT_EQ(sum.hess, total.hess);
+    StatisticSums sum = {0, 0};
+    for (std::int64_t slot = matrix.slot_offset(f); slot < matrix.slot_offset(f + 1); ++slot)
+      for (std::size_t c = 0; c < 2; ++c) sum[c] += one[static_cast<std::size_t>(slot) * 2 + c];
+    EXPECT_EQ(sum, gradients.total);
   }
 }
 
@@ -252,18 +261,16 @@ TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
   std::vector<float> values(static_cast<std::size_t>(rows * features));
   for (float& value : values) value = uniform(generator);
   const BinnedMatrix matrix = bin_rows(values, features);
-  const GradientQuantizer quantizer(2.0, 1.0, rows);
-  std::vector<GradientSum> gradients;
+  Gradients gradients(2.0, 1.0, rows);
   for (std::int64_t r = 0; r < rows; ++r) {
     const float* x = values.data() + r * features;
-    gradients.push_back(quantizer.quantize(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0));
+    gradients.add(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0);
   }
-  std::vector<RowIndex> all(static_cast<std::size_t>(rows));
-  std::iota(all.begin(), all.end(), 0);
   LocalCommunicator comm;
+  const BoostingCriterion criterion({}, 0.3);
   const auto leaves_and_depth = [&](const TreeGrowthConfig& config) {
-    TreeGrower grower(matrix, comm, config);
-    const RegressionTree tree = grower.grow(all, gradients, quantizer, {0, 1, 2}, 0);
+    TreeGrower grower(matrix, comm, criterion, config);
+    const RegressionTree tree = grower.grow(all_rows(rows), gradients.statistics, gradients.scales, {0, 1, 2}, 0);
     std::int64_t leaves = 0, depth = 0, rows_in_leaves = 0;
     for (const TreeNode& node : tree.nodes()) {
       leaves += node.is_leaf();

@@ -1,0 +1,127 @@
+#include "core/algorithms/trees/histogram.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace tern {
+
+namespace {
+
+// The largest power of two s with s·largest·rows < 2^62 (1 when largest is 0).
+double fixed_point_scale(double largest, std::int64_t rows) {
+  largest = std::abs(largest);
+  if (!(largest > 0.0)) return 1.0;
+  TERN_CHECK(std::isfinite(largest), "trees: a gradient, hessian, target or weight is not finite (", largest,
+             "); check the labels and weights");
+  const double budget = std::ldexp(1.0, 62) / (largest * static_cast<double>(std::max<std::int64_t>(rows, 1)));
+  return std::ldexp(1.0, static_cast<int>(std::floor(std::log2(budget))));
+}
+
+constexpr std::size_t kPrefetchDistance = 16;  // rows ahead: a node's rows are scattered over the matrix
+
+// Adds rows to a histogram. kWidth is the statistics' width when known at compile time (the
+// two of boosting, the common case, unrolled), else 0 and `width` holds it.
+template <typename BinType, std::int64_t kWidth>
+void add_rows(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const RowStatistics& statistics,
+              std::int64_t* histogram) {
+  const std::int64_t width = kWidth > 0 ? kWidth : statistics.width;
+  const BinType* bins = matrix.data<BinType>();
+  const std::int64_t features = matrix.features();
+  const std::int64_t* offsets = matrix.slot_offsets().data();
+  const std::int64_t* values = statistics.values.data();  // held here: a histogram store could alias the struct
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetchDistance < rows.size()) {
+      __builtin_prefetch(bins + static_cast<std::int64_t>(rows[i + kPrefetchDistance]) * features);
+      __builtin_prefetch(values + static_cast<std::int64_t>(rows[i + kPrefetchDistance]) * width);
+    }
+    const BinType* row_bins = bins + static_cast<std::int64_t>(rows[i]) * features;
+    const std::int64_t* row = values + static_cast<std::int64_t>(rows[i]) * width;
+    if constexpr (kWidth == 2) {  // the row's two values held in registers, not reloaded after each store
+      const std::int64_t first = row[0], second = row[1];
+      for (std::int64_t f = 0; f < features; ++f) {
+        std::int64_t* slot = histogram + (offsets[f] + row_bins[f]) * 2;
+        slot[0] += first;
+        slot[1] += second;
+      }
+    } else {
+      for (std::int64_t f = 0; f < features; ++f) {
+        std::int64_t* slot = histogram + (offsets[f] + row_bins[f]) * width;
+        for (std::int64_t c = 0; c < width; ++c) slot[c] += row[c];
+      }
+    }
+  }
+}
+
+template <typename BinType>
+void add_rows_of_width(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const RowStatistics& statistics,
+                       std::int64_t* histogram) {
+  if (statistics.width == 2) add_rows<BinType, 2>(matrix, rows, statistics, histogram);
+  else add_rows<BinType, 0>(matrix, rows, statistics, histogram);
+}
+
+void add_rows(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const RowStatistics& statistics,
+              std::int64_t* histogram) {
+  if (matrix.wide()) add_rows_of_width<std::uint16_t>(matrix, rows, statistics, histogram);
+  else add_rows_of_width<std::uint8_t>(matrix, rows, statistics, histogram);
+}
+
+constexpr std::int64_t kRowsPerThread = 8192;  // below this a thread's own histogram costs more than it saves
+
+}  // namespace
+
+FixedPointScales::FixedPointScales(std::span<const double> largest, std::int64_t total_rows) {
+  for (const double value : largest) scales_.push_back(fixed_point_scale(value, total_rows));
+}
+
+void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const RowIndex>> rows,
+                      const RowStatistics& statistics, std::span<Histogram* const> histograms) {
+  const auto size = static_cast<std::size_t>(matrix.total_slots() * statistics.width);
+  const auto nodes = static_cast<std::int64_t>(histograms.size());
+  for (Histogram* histogram : histograms) histogram->assign(size, 0);
+  if (nodes >= omp_get_max_threads()) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::int64_t node = 0; node < nodes; ++node)
+      add_rows(matrix, rows[static_cast<std::size_t>(node)], statistics, histograms[static_cast<std::size_t>(node)]->data());
+    return;
+  }
+  for (std::int64_t node = 0; node < nodes; ++node) {
+    const std::span<const RowIndex> node_rows = rows[static_cast<std::size_t>(node)];
+    Histogram& histogram = *histograms[static_cast<std::size_t>(node)];
+    const auto count = static_cast<std::int64_t>(node_rows.size());
+    const int threads = static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), count / kRowsPerThread));
+    if (threads <= 1) {
+      add_rows(matrix, node_rows, statistics, histogram.data());
+      continue;
+    }
+    std::vector<Histogram> partial(static_cast<std::size_t>(threads), Histogram(size));
+#pragma omp parallel num_threads(threads)
+    {
+      const int t = omp_get_thread_num();
+      const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
+      add_rows(matrix, node_rows.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
+               statistics, partial[static_cast<std::size_t>(t)].data());
+#pragma omp barrier
+#pragma omp for schedule(static)
+      for (std::int64_t at = 0; at < static_cast<std::int64_t>(size); ++at)
+        for (const Histogram& part : partial) histogram[static_cast<std::size_t>(at)] += part[static_cast<std::size_t>(at)];
+    }
+  }
+}
+
+void allreduce_histograms(std::span<Histogram* const> histograms, Communicator& comm) {
+  if (comm.size() == 1 || histograms.empty()) return;
+  std::vector<std::int64_t> packed;
+  for (const Histogram* histogram : histograms) packed.insert(packed.end(), histogram->begin(), histogram->end());
+  comm.allreduce(packed.data(), static_cast<std::int64_t>(packed.size()), CommType::i64, ReduceOp::sum);
+  std::size_t at = 0;
+  for (Histogram* histogram : histograms) {
+    std::copy_n(packed.begin() + static_cast<std::ptrdiff_t>(at), histogram->size(), histogram->begin());
+    at += histogram->size();
+  }
+}
+
+}  // namespace tern

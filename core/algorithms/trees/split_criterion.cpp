@@ -1,0 +1,64 @@
+#include "core/algorithms/trees/split_criterion.h"
+
+#include <cmath>
+
+#include "core/error.h"
+
+namespace tern {
+
+namespace {
+
+double soft_threshold(double grad, double alpha) {
+  if (grad > alpha) return grad - alpha;
+  if (grad < -alpha) return grad + alpha;
+  return 0.0;
+}
+
+}  // namespace
+
+double leaf_weight(const SplitRegularization& regularization, double grad, double hess) {
+  if (hess < regularization.min_child_weight || hess <= 0.0) return 0.0;
+  double weight = -soft_threshold(grad, regularization.alpha) / (hess + regularization.lambda);
+  if (regularization.max_delta_step != 0.0 && std::abs(weight) > regularization.max_delta_step)
+    weight = std::copysign(regularization.max_delta_step, weight);
+  return weight;
+}
+
+double leaf_gain(const SplitRegularization& regularization, double grad, double hess) {
+  if (hess < regularization.min_child_weight || hess <= 0.0) return 0.0;
+  if (regularization.max_delta_step == 0.0) {
+    const double thresholded = soft_threshold(grad, regularization.alpha);
+    return thresholded * thresholded / (hess + regularization.lambda);
+  }
+  const double weight = leaf_weight(regularization, grad, hess);
+  return -2.0 * (grad * weight + 0.5 * (hess + regularization.lambda) * weight * weight +
+                 regularization.alpha * std::abs(weight));
+}
+
+std::unique_ptr<CartCriterion> CartCriterion::named(const std::string& name, std::int64_t classes,
+                                                    double min_child_weight) {
+  if (name == "mse") return std::make_unique<CartCriterion>(Impurity::squared_error, 1, min_child_weight);
+  TERN_CHECK(name == "gini" || name == "entropy", "criterion '", name, "' is not one of gini, entropy, mse");
+  TERN_CHECK(classes >= 2, "criterion ", name, " needs at least 2 classes, not ", classes);
+  return std::make_unique<CartCriterion>(name == "gini" ? Impurity::squared_error : Impurity::entropy, classes,
+                                         min_child_weight);
+}
+
+double CartCriterion::score(const double* sums) const {
+  const double weight = sums[targets_];
+  if (weight <= 0.0) return 0.0;
+  double score = 0.0;
+  for (std::int64_t k = 0; k < targets_; ++k) {
+    const double sum = sums[k];
+    if (impurity_ == Impurity::squared_error) score += sum * sum;
+    else if (sum > 0.0) score += sum * std::log(sum / weight);
+  }
+  return impurity_ == Impurity::squared_error ? score / weight : score;
+}
+
+void CartCriterion::leaf(const double* sums, float* values) const {
+  const double weight = sums[targets_];
+  for (std::int64_t k = 0; k < targets_; ++k) values[k] = weight > 0.0 ? static_cast<float>(sums[k] / weight) : 0.0f;
+}
+
+}  // namespace tern
