@@ -7,6 +7,8 @@
 #                                   569 rows, 30 features, label 0 = malignant, 1 = benign
 #   diabetes.csv                    Efron et al. diabetes (BSD-3 via scikit-learn): 442 rows,
 #                                   10 raw features, label = disease progression after one year
+#   digits.csv                      optical recognition of handwritten digits (UCI; BSD-3 via
+#                                   scikit-learn): 1,797 rows, 64 pixel counts 0..16, label 0..9
 #   austen/austen.txt               Jane Austen's six novels (public domain; the text of Project
 #                                   Gutenberg's editions, packaged by janeaustenr, MIT, package
 #                                   r-cran-janeaustenr): 4.0 MB of English, one line of text a line
@@ -42,6 +44,12 @@ if [[ ! -f "$out/diabetes.csv" ]]; then
   paste -d' ' <(zcat "$sklearn_data/diabetes_target.csv.gz") <(zcat "$sklearn_data/diabetes_data_raw.csv.gz") |
     awk '{ printf "%.17g", $1; for (i = 2; i <= NF; ++i) printf ",%s", $i; printf "\n" }' > "$out/diabetes.csv.tmp"
   mv "$out/diabetes.csv.tmp" "$out/diabetes.csv"
+fi
+if [[ ! -f "$out/digits.csv" ]]; then
+  # 64 features, then the digit.
+  zcat "$sklearn_data/digits.csv.gz" |
+    awk -F, '{ printf "%s", $NF; for (i = 1; i < NF; ++i) printf ",%s", $i; printf "\n" }' > "$out/digits.csv.tmp"
+  mv "$out/digits.csv.tmp" "$out/digits.csv"
 fi
 
 mkdir -p "$out/austen"

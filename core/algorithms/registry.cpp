@@ -3,6 +3,8 @@
 #include <functional>
 #include <map>
 
+#include "core/algorithms/adaboost.h"
+#include "core/algorithms/decision_tree.h"
 #include "core/algorithms/factorization_machines.h"
 #include "core/algorithms/gbdt.h"
 #include "core/algorithms/gpt_language_model.h"
@@ -11,6 +13,7 @@
 #include "core/algorithms/linear_learner.h"
 #include "core/algorithms/mlp.h"
 #include "core/algorithms/pca.h"
+#include "core/algorithms/random_forest.h"
 #include "core/io/atomic_file.h"
 #include "core/io/model_file.h"
 
@@ -19,6 +22,8 @@ namespace tern {
 namespace {
 const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factories() {
   static const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>> table = {
+      {"adaboost", [] { return std::make_unique<AdaBoost>(); }},
+      {"decision-tree", [] { return std::make_unique<DecisionTree>(); }},
       {"factorization-machines", [] { return std::make_unique<FactorizationMachines>(); }},
       {"gbdt", [] { return std::make_unique<Gbdt>(); }},
       {"gpt", [] { return std::make_unique<GptLanguageModel>(); }},
@@ -27,6 +32,7 @@ const std::map<std::string, std::function<std::unique_ptr<Algorithm>()>>& factor
       {"linear-learner", [] { return std::make_unique<LinearLearner>(); }},
       {"mlp", [] { return std::make_unique<Mlp>(); }},
       {"pca", [] { return std::make_unique<Pca>(); }},
+      {"random-forest", [] { return std::make_unique<RandomForest>(); }},
   };
   return table;
 }

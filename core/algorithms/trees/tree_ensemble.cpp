@@ -6,18 +6,24 @@
 
 namespace tern {
 
-void TreeEnsemble::add(RegressionTree tree) {
+void TreeEnsemble::add(RegressionTree tree, float weight) {
   TERN_CHECK(tree.outputs() == 1 || tree.outputs() == outputs_, "tree ensemble: a tree of ", tree.outputs(),
              " values a leaf in an ensemble of ", outputs_, " outputs");
   TERN_CHECK(trees_.empty() || trees_.front().outputs() == tree.outputs(), "tree ensemble: trees of ",
              trees_.front().outputs(), " and ", tree.outputs(), " values a leaf");
   trees_.push_back(std::move(tree));
+  tree_weights_.push_back(weight);
+}
+
+void TreeEnsemble::scale_weights(double factor) {
+  for (float& weight : tree_weights_) weight = static_cast<float>(weight * factor);
 }
 
 void TreeEnsemble::truncate(std::int64_t rounds) {
   TERN_CHECK(rounds >= 0 && rounds <= this->rounds(), "tree ensemble: cannot keep ", rounds, " of ", this->rounds(),
              " rounds");
   trees_.resize(static_cast<std::size_t>(rounds * trees_per_round()));
+  tree_weights_.resize(trees_.size());
 }
 
 Tensor TreeEnsemble::margins(const Dataset& data) const {
@@ -31,9 +37,10 @@ Tensor TreeEnsemble::margins(const Dataset& data) const {
     for (std::size_t t = 0; t < trees_.size(); ++t) {
       const RegressionTree& tree = trees_[t];
       const std::span<const float> leaf = tree.leaf_values(tree.leaf_of(values + r * features));
-      if (leaf.size() == 1) row_margins[static_cast<std::int64_t>(t) % outputs_] += leaf[0];
+      const float weight = tree_weights_[t];
+      if (leaf.size() == 1) row_margins[static_cast<std::int64_t>(t) % outputs_] += weight * leaf[0];
       else
-        for (std::size_t k = 0; k < leaf.size(); ++k) row_margins[k] += leaf[k];
+        for (std::size_t k = 0; k < leaf.size(); ++k) row_margins[k] += weight * leaf[k];
     }
   }
   return margins;
@@ -114,6 +121,7 @@ void TreeEnsemble::save(ModelFile& file, const std::string& prefix) const {
   store("gain", gain);
   store("cover", cover);
   store("depth", depth);
+  store("tree_weights", tree_weights_);
 }
 
 TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix, std::int64_t outputs,
@@ -131,6 +139,9 @@ TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix
              cover = column("cover"), depth = column("depth");
   const std::span<const float> value = file.tensor(prefix + "value").values();
   const auto all_nodes = static_cast<std::size_t>(offsets.back());
+  const std::span<const float> weights = file.tensor(prefix + "tree_weights").values();
+  TERN_CHECK(weights.size() + 1 == offsets.size(), "model: ", prefix, "tree_weights holds ", weights.size(),
+             " weights for ", offsets.size() - 1, " trees");
   const std::size_t width = all_nodes == 0 ? 1 : value.size() / all_nodes;
   TERN_CHECK(value.size() == all_nodes * width && (width == 1 || width == static_cast<std::size_t>(outputs)), "model: ",
              prefix, "value holds ", value.size(), " values for ", all_nodes, " nodes of ", outputs, " outputs");
@@ -152,7 +163,8 @@ TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix
     }
     const auto first = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(offsets[t]) * width),
                last = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(offsets[t + 1]) * width);
-    ensemble.add(RegressionTree(std::move(nodes), std::vector<float>(value.begin() + first, value.begin() + last)));
+    ensemble.add(RegressionTree(std::move(nodes), std::vector<float>(value.begin() + first, value.begin() + last)),
+                 weights[t]);
   }
   TERN_CHECK(width == static_cast<std::size_t>(outputs) || static_cast<std::int64_t>(ensemble.trees_.size()) % outputs == 0,
              "model: ", ensemble.trees_.size(), " trees is not a whole number of rounds of ", outputs);

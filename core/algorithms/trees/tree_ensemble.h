@@ -1,12 +1,14 @@
-// TreeEnsemble: the trees of a boosted (or averaged) model and how they turn a row into
-// margins, summing the trees' leaf values from a base margin. A tree with one value a leaf adds
-// it to output t mod outputs (boosting grows one tree per class and round for a multiclass
-// model); a tree with a value per output adds them all (a forest's class probabilities):
+// TreeEnsemble: the trees of a boosted, averaged or voting model and how they turn a row into
+// margins, summing the trees' weighted leaf values from a base margin. A tree with one value a
+// leaf adds it to output t mod outputs (boosting grows one tree per class and round for a
+// multiclass model); a tree with a value per output adds them all (a forest's class
+// probabilities):
 //
-//   margin_k(x) = base + Σ_{t ≡ k} leaf_t(x)          (one value a leaf)
-//   margin_k(x) = base + Σ_t leaf_t(x)_k               (outputs values a leaf)
+//   margin_k(x) = base + Σ_{t ≡ k} a_t leaf_t(x)       (one value a leaf)
+//   margin_k(x) = base + Σ_t a_t leaf_t(x)_k            (outputs values a leaf)
 //
-// summed in float, in tree order. A forest that averages scales its leaves by 1/trees.
+// summed in float, in tree order. The tree weights a_t are 1 for boosting, 1/trees for a
+// forest's mean, and AdaBoost's normalised vote weights.
 //
 // It also gives the leaf each tree sends a row to, the importance of each feature (XGBoost's
 // weight, gain, cover, total_gain and total_cover), and its trees as model-file tensors and as a
@@ -36,8 +38,12 @@ class TreeEnsemble {
   // Rounds of boosting: trees of one value a leaf come `outputs` a round.
   std::int64_t rounds() const { return static_cast<std::int64_t>(trees_.size()) / trees_per_round(); }
 
+  const std::vector<float>& tree_weights() const { return tree_weights_; }
+
   // Adds a tree of one value a leaf or `outputs` values a leaf.
-  void add(RegressionTree tree);
+  void add(RegressionTree tree, float weight = 1.0f);
+  // Multiplies every tree's weight by `factor`.
+  void scale_weights(double factor);
   // Keeps the first `rounds` rounds' trees (early stopping's best iteration).
   void truncate(std::int64_t rounds);
 
@@ -52,7 +58,8 @@ class TreeEnsemble {
   nlohmann::json dump() const;
 
   // Model-file tensors under `prefix` ("gbdt/"): node_offsets [trees + 1]; per node left,
-  // right, feature, threshold, default_left, gain, cover, depth; and value [nodes × values a leaf].
+  // right, feature, threshold, default_left, gain, cover, depth; value [nodes × values a leaf];
+  // tree_weights [trees].
   void save(ModelFile& file, const std::string& prefix) const;
   static TreeEnsemble load(const ModelFile& file, const std::string& prefix, std::int64_t outputs, float base_margin,
                            std::int64_t num_features);
@@ -63,6 +70,7 @@ class TreeEnsemble {
   std::int64_t outputs_ = 1;
   float base_margin_ = 0.0f;
   std::vector<RegressionTree> trees_;
+  std::vector<float> tree_weights_;
 };
 
 }  // namespace tern
