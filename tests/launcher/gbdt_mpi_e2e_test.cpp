@@ -18,6 +18,7 @@
 #include "core/data/sparse_reader.h"
 #include "core/random/random.h"
 #include "tests/launcher/tern_cli.h"
+#include "tests/launcher/tree_problem.h"
 
 namespace tern {
 namespace {
@@ -29,6 +30,7 @@ using testing::real_data;
 using testing::run_tern;
 using testing::run_tern_on_ranks;
 using testing::ScratchFolder;
+using testing::write_tree_problem;
 
 // A run of XGBoost 1.7.4 (Debian's python3-xgboost, tree_method=hist) on a real data file:
 // the rows it trained and tested on, its hyperparameters, and what it gave on the test rows.
@@ -50,34 +52,13 @@ const XgboostRun kXgboostBreastCancer = {"breast_cancer.csv", 450, 569,
                                          "logloss", 0.0504273183949775, 1e-6,
                                          {0.99895799, 0.00071911071, 0.99277776}, 1e-6};
 
-// A seeded synthetic problem of `rows` rows and 6 features, about 10% of the values missing
-// (NaN), with weights in [0.5, 1.5]: label = class of a noisy score (2 classes, or `classes`).
-void write_synthetic(const std::filesystem::path& path, std::int64_t rows, int classes, std::uint64_t seed) {
-  constexpr std::int64_t kFeatures = 6;
-  Dataset data = allocate_dataset(rows, kFeatures, path.string());
-  Tensor uniform = Tensor::empty({rows, kFeatures + 3});
-  fill_uniform(uniform, 0.0f, 1.0f, seed, stream_id("gbdt-test"));
-  std::vector<float> weights(static_cast<std::size_t>(rows));
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const float* u = uniform.data<float>() + r * (kFeatures + 3);
-    float* x = data.features.data<float>() + r * kFeatures;
-    for (std::int64_t f = 0; f < kFeatures; ++f) x[f] = std::round(u[f] * 400.0f) / 100.0f - 2.0f;
-    const float score = x[0] * x[1] + std::sin(2.0f * x[2]) - std::abs(x[3]) + 0.5f * (u[kFeatures] - 0.5f);
-    if (u[kFeatures + 1] < 0.1f) x[r % kFeatures] = std::nanf("");
-    const float level = std::clamp((score + 3.0f) / 6.0f, 0.0f, 0.999f);
-    data.labels.data<float>()[r] = classes == 2 ? (score > 0.0f ? 1.0f : 0.0f) : std::floor(level * static_cast<float>(classes));
-    weights[static_cast<std::size_t>(r)] = 0.5f + u[kFeatures + 2];
-  }
-  write_hdf5(data, path, weights);
-}
-
 class GbdtTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    write_synthetic(train(), 3000, 2, 1);
-    write_synthetic(validation(), 800, 2, 2);
-    write_synthetic(scratch_ / "multi_train.h5", 3000, 4, 3);
-    write_synthetic(scratch_ / "multi_validation.h5", 800, 4, 4);
+    write_tree_problem(train(), 3000, 2, 1);
+    write_tree_problem(validation(), 800, 2, 2);
+    write_tree_problem(scratch_ / "multi_train.h5", 3000, 4, 3);
+    write_tree_problem(scratch_ / "multi_validation.h5", 800, 4, 4);
   }
   std::filesystem::path train() const { return scratch_ / "train.h5"; }
   std::filesystem::path validation() const { return scratch_ / "validation.h5"; }

@@ -1,7 +1,8 @@
 // The parts of the histogram method, each against an independent reference: the objectives'
 // derivatives by finite differences, the binning against std::upper_bound, the split search
 // against a split worked out by hand, missing values' default direction, fixed-point
-// histograms on 1 and 2 threads, and the tree grower's depth and leaf limits.
+// histograms on 1 and 2 threads, the tree grower's depth and leaf limits, CART's impurities
+// against their textbook definitions, and the forest's Poisson bootstrap counts.
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -11,6 +12,8 @@
 #include <numeric>
 #include <random>
 
+#include "core/algorithms/random_forest.h"
+#include "core/algorithms/trees/cart.h"
 #include "core/algorithms/trees/tree_grower.h"
 #include "core/algorithms/trees/tree_objective.h"
 
@@ -291,6 +294,88 @@ TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
   TreeGrowthConfig pruned = depthwise;
   pruned.min_split_loss = 1e9;  // gamma larger than any loss change: the root stays a leaf
   EXPECT_EQ(leaves_and_depth(pruned), (std::pair<std::int64_t, std::int64_t>{1, 0}));
+}
+
+// Weighted impurity W·I of class weights, from the textbook definitions.
+double weighted_gini(const std::vector<double>& classes) {
+  double weight = 0.0, squares = 0.0;
+  for (const double count : classes) weight += count;
+  for (const double count : classes) squares += (count / weight) * (count / weight);
+  return weight * (1.0 - squares);
+}
+double weighted_entropy(const std::vector<double>& classes) {
+  double weight = 0.0, entropy = 0.0;
+  for (const double count : classes) weight += count;
+  for (const double count : classes)
+    if (count > 0.0) entropy -= (count / weight) * std::log(count / weight);
+  return weight * entropy;
+}
+
+TEST(CartCriterion, GainsAreTheFallInWeightedImpurity) {
+  // Parent (5, 3, 2) split into left (4, 1, 0) and right (1, 2, 2); the sums end with the weight.
+  const std::vector<double> parent = {5, 3, 2, 10}, left = {4, 1, 0, 5}, right = {1, 2, 2, 5};
+  const auto classes = [](const std::vector<double>& sums) { return std::vector<double>(sums.begin(), sums.end() - 1); };
+  const auto gain = [&](const SplitCriterion& criterion) {
+    return criterion.score(left.data()) + criterion.score(right.data()) - criterion.score(parent.data());
+  };
+  const auto gini = CartCriterion::named("gini", 3, 1.0);
+  EXPECT_NEAR(gain(*gini), weighted_gini(classes(parent)) - weighted_gini(classes(left)) - weighted_gini(classes(right)), 1e-12);
+  const auto entropy = CartCriterion::named("entropy", 3, 1.0);
+  EXPECT_NEAR(gain(*entropy),
+              weighted_entropy(classes(parent)) - weighted_entropy(classes(left)) - weighted_entropy(classes(right)), 1e-12);
+  float leaf[3];
+  gini->leaf(left.data(), leaf);
+  EXPECT_FLOAT_EQ(leaf[0], 0.8f);
+  EXPECT_FLOAT_EQ(leaf[1], 0.2f);
+  EXPECT_FLOAT_EQ(leaf[2], 0.0f);
+  // mse over targets y = {1, 2, 6 | 10, 11}: the fall in the sum of squared errors.
+  const std::vector<double> low = {1, 2, 6}, high = {10, 11};
+  const auto sse = [](const std::vector<double>& ys) {
+    double mean = 0.0, total = 0.0;
+    for (const double y : ys) mean += y / static_cast<double>(ys.size());
+    for (const double y : ys) total += (y - mean) * (y - mean);
+    return total;
+  };
+  const auto mse = CartCriterion::named("mse", 0, 1.0);
+  const std::vector<double> sums_low = {9, 3}, sums_high = {21, 2}, sums_all = {30, 5};
+  EXPECT_NEAR(mse->score(sums_low.data()) + mse->score(sums_high.data()) - mse->score(sums_all.data()),
+              sse({1, 2, 6, 10, 11}) - sse(low) - sse(high), 1e-9);
+  // min_samples_leaf 6 forbids a child of weight 5.
+  EXPECT_FALSE(CartCriterion::named("gini", 3, 6.0)->allowed_child(left.data()));
+  EXPECT_TRUE(gini->allowed_child(left.data()));
+}
+
+TEST(RandomForest, BootstrapCountsArePoissonOne) {
+  std::mt19937_64 generator(3);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  const int draws = 200000;
+  double sum = 0.0, squares = 0.0, zeros = 0.0;
+  for (int i = 0; i < draws; ++i) {
+    const auto count = static_cast<double>(poisson_one_count(uniform(generator)));
+    sum += count;
+    squares += count * count;
+    zeros += count == 0.0 ? 1.0 : 0.0;
+  }
+  const double mean = sum / draws;
+  EXPECT_NEAR(mean, 1.0, 0.01);
+  EXPECT_NEAR(squares / draws - mean * mean, 1.0, 0.02);
+  EXPECT_NEAR(zeros / draws, std::exp(-1.0), 0.005);
+  EXPECT_EQ(poisson_one_count(0.0), 0);
+  EXPECT_EQ(poisson_one_count(std::exp(-1.0) + 1e-9), 1);
+}
+
+TEST(CartHyperparameters, MaxFeaturesCountsAsScikitLearnDoes) {
+  EXPECT_EQ(max_features_count("all", 64), 64);
+  EXPECT_EQ(max_features_count("sqrt", 64), 8);
+  EXPECT_EQ(max_features_count("sqrt", 30), 5);
+  EXPECT_EQ(max_features_count("log2", 64), 6);
+  EXPECT_EQ(max_features_count("0.5", 64), 32);
+  EXPECT_EQ(max_features_count("1.0", 64), 64);
+  EXPECT_EQ(max_features_count("0.001", 64), 1);
+  EXPECT_EQ(max_features_count("3", 64), 3);
+  EXPECT_EQ(max_features_count("100", 64), 64);
+  EXPECT_THROW(max_features_count("0", 64), Error);
+  EXPECT_THROW(max_features_count("half", 64), Error);
 }
 
 }  // namespace
