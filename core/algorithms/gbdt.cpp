@@ -108,8 +108,6 @@ GbdtConfig read_hyperparameters(HyperparameterReader& read) {
   return config;
 }
 
-double sigmoid(double margin) { return 1.0 / (1.0 + std::exp(-margin)); }
-
 // XGBoost's metric `name` of predicted scores [rows, outputs] (what predict reports: the
 // objective's transform of the margins) against labels. binary:logitraw's scores are margins,
 // and its probability metrics take σ(margin), so error thresholds its margins at 0.

@@ -13,7 +13,7 @@ BinnedMatrix::BinnedMatrix(const QuantileCuts& cuts, std::int64_t rows)
              " bins do not fit in 16 bits");
   slot_offsets_.push_back(0);
   for (std::int64_t f = 0; f < features_; ++f) slot_offsets_.push_back(slot_offsets_.back() + cuts.bins(f) + 1);
-  const auto size = static_cast<std::size_t>(rows_ * features_);
+  const auto size = static_cast<std::size_t>(2 * rows_ * features_);
   if (wide_) wide_bins_.resize(size);
   else narrow_bins_.resize(size);
 }
@@ -26,9 +26,10 @@ void BinnedMatrix::set_rows(std::int64_t first, std::int64_t count, const float*
     for (std::int64_t f = 0; f < features_; ++f) {
       const float value = values[r * features_ + f];
       const std::int64_t bin = std::isnan(value) ? missing_bin(f) : cuts_.bin_of(f, value);
-      const std::size_t at = static_cast<std::size_t>((first + r) * features_ + f);
-      if (wide_) wide_bins_[at] = static_cast<std::uint16_t>(bin);
-      else narrow_bins_[at] = static_cast<std::uint8_t>(bin);
+      const auto row_major = static_cast<std::size_t>((first + r) * features_ + f),
+                 column_major = static_cast<std::size_t>(rows_ * features_ + f * rows_ + first + r);
+      if (wide_) wide_bins_[row_major] = wide_bins_[column_major] = static_cast<std::uint16_t>(bin);
+      else narrow_bins_[row_major] = narrow_bins_[column_major] = static_cast<std::uint8_t>(bin);
     }
   }
 }

@@ -1,7 +1,9 @@
-// BinnedMatrix: a rank's training rows with each value replaced by its bin (quantile_cuts.h),
-// row-major [rows, features]: one byte a value when every feature has at most 255 bins, two
-// otherwise. A missing value (NaN, or an entry absent from a sparse row) is stored as bins(f),
-// one past the feature's last bin.
+// BinnedMatrix: a rank's training rows with each value replaced by its bin (quantile_cuts.h):
+// one byte a value when every feature has at most 255 bins, two otherwise. A missing value
+// (NaN, or an entry absent from a sparse row) is stored as bins(f), one past the feature's last
+// bin. The bins are held twice: row-major [rows, features], for histograms, which read every
+// feature of a row; and column-major [features, rows], for partitioning a node's rows by one
+// feature, where a node's rows (in ascending order) then share cache lines.
 //
 // A gradient histogram gives feature f the slots [slot_offset(f), slot_offset(f) + bins(f)],
 // its bins then its missing values, so the stored bin plus the feature's slot offset is the
@@ -42,13 +44,18 @@ class BinnedMatrix {
   // The row-major bins, of the stored width (BinType = std::uint8_t unless wide()).
   template <typename BinType>
   const BinType* data() const;
+  // Feature f's bins of every row, of the stored width.
+  template <typename BinType>
+  const BinType* column(std::int64_t feature) const {
+    return data<BinType>() + rows_ * features_ + feature * rows_;
+  }
 
  private:
   QuantileCuts cuts_;
   std::int64_t rows_ = 0, features_ = 0;
   bool wide_ = false;
   std::vector<std::int64_t> slot_offsets_;  // [features + 1]
-  std::vector<std::uint8_t> narrow_bins_;
+  std::vector<std::uint8_t> narrow_bins_;  // [rows, features] then [features, rows]
   std::vector<std::uint16_t> wide_bins_;
 };
 

@@ -237,8 +237,8 @@ std::int64_t TreeGrower::partition(const OpenNode& node, const TreeNode& split, 
 
 template <typename BinType>
 std::int64_t TreeGrower::partition_by(const OpenNode& node, const TreeNode& split, int threads) {
-  const BinType* bins = matrix_.data<BinType>() + split.feature;
-  const std::int64_t features = matrix_.features(), missing = matrix_.missing_bin(split.feature);
+  const BinType* bins = matrix_.column<BinType>(split.feature);
+  const std::int64_t missing = matrix_.missing_bin(split.feature);
   const std::int64_t last_left = split.split_bin;
   const bool default_left = split.default_left;
   const std::int64_t count = node.end - node.begin;
@@ -257,9 +257,9 @@ std::int64_t TreeGrower::partition_by(const OpenNode& node, const TreeNode& spli
     // since which side a row takes is as unpredictable as a coin.
     std::int64_t lefts = 0, right_count = 0;
     for (std::int64_t i = begin; i < end; ++i) {
-      if (i + kPrefetchRows < end) __builtin_prefetch(bins + static_cast<std::int64_t>(rows[i + kPrefetchRows]) * features);
+      if (i + kPrefetchRows < end) __builtin_prefetch(bins + rows[i + kPrefetchRows]);
       const RowIndex row = rows[i];
-      const std::int64_t bin = bins[static_cast<std::int64_t>(row) * features];
+      const std::int64_t bin = bins[row];
       const bool goes_left = (bin == missing) ? default_left : bin <= last_left;
       rows[begin + lefts] = row;
       rights[static_cast<std::size_t>(right_count)] = row;

@@ -11,9 +11,9 @@ namespace {
 
 constexpr double kMinHessian = 1e-16;
 
-double sigmoid(double margin) { return 1.0 / (1.0 + std::exp(-margin)); }
-
 }  // namespace
+
+double sigmoid(double margin) { return 1.0 / (1.0 + std::exp(-margin)); }
 
 TreeObjective TreeObjective::named(const std::string& name, std::int64_t num_class, double scale_pos_weight) {
   TreeObjective objective;

@@ -32,6 +32,9 @@ namespace tern {
 enum class ObjectiveKind { squared_error, logistic_regression, binary_logistic, binary_logitraw, multi_softmax,
                            multi_softprob, absolute_error };
 
+// σ(m) = 1 / (1 + e^−m): a logistic margin's probability.
+double sigmoid(double margin);
+
 class TreeObjective {
  public:
   // Throws for an unknown name, or for multi:* without num_class >= 2.
