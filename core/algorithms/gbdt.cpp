@@ -205,6 +205,71 @@ void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const Bin
   }
 }
 
+// Every row's (g, h) for each margin at `margins` [rows × outputs] into grad and hess (the same
+// layout); returns the largest |g| and h of each margin over all ranks, [2 × outputs], from
+// which the fixed-point scales follow.
+std::vector<double> compute_gradients(const TreeObjective& objective, const BinnedShard& shard,
+                                      const std::vector<float>& margins, std::vector<double>& grad,
+                                      std::vector<double>& hess, Communicator& comm) {
+  const std::int64_t rows = shard.matrix.rows(), outputs = objective.outputs();
+  std::vector<double> largest(static_cast<std::size_t>(2 * outputs), 0.0);
+  double* largest_values = largest.data();
+#pragma omp parallel for schedule(static) reduction(max : largest_values[:2 * outputs])
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const auto at = static_cast<std::size_t>(r * outputs);
+    objective.gradient(margins.data() + at, shard.labels[static_cast<std::size_t>(r)],
+                       shard.weights[static_cast<std::size_t>(r)], grad.data() + at, hess.data() + at);
+    for (std::int64_t k = 0; k < outputs; ++k) {
+      largest_values[2 * k] = std::max(largest_values[2 * k], std::abs(grad[at + static_cast<std::size_t>(k)]));
+      largest_values[2 * k + 1] = std::max(largest_values[2 * k + 1], hess[at + static_cast<std::size_t>(k)]);
+    }
+  }
+  allreduce(comm, std::span<double>(largest), ReduceOp::max);
+  return largest;
+}
+
+// Margin k's (g, h) of every row, in fixed point at `scales`.
+void quantize_margin(const std::vector<double>& grad, const std::vector<double>& hess, std::int64_t outputs,
+                     std::int64_t k, const FixedPointScales& scales, RowStatistics& quantized) {
+  const auto rows = static_cast<std::int64_t>(grad.size()) / outputs;
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    std::int64_t* row = quantized.row(r);
+    row[0] = scales.quantize(0, grad[static_cast<std::size_t>(r * outputs + k)]);
+    row[1] = scales.quantize(1, hess[static_cast<std::size_t>(r * outputs + k)]);
+  }
+}
+
+// Adds a tree to margin k of the training rows [rows × outputs]: leaf by leaf from the grower's
+// runs when the tree was grown on every row, else each row by its bins.
+void add_to_training_margins(const RegressionTree& tree, const TreeGrower& grower, bool every_row,
+                             const BinnedMatrix& matrix, std::int64_t k, std::int64_t outputs,
+                             std::vector<float>& margins) {
+  const auto margin = [&](std::int64_t row) -> float& { return margins[static_cast<std::size_t>(row * outputs + k)]; };
+  if (every_row) {
+    const auto leaves = grower.leaf_rows();
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t leaf = 0; leaf < leaves.size(); ++leaf) {
+      const float value = tree.leaf_values(leaves[leaf].first)[0];
+      for (const RowIndex r : leaves[leaf].second) margin(r) += value;
+    }
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < matrix.rows(); ++r)
+    margin(r) += tree.leaf_values(tree.leaf_of_binned(matrix, static_cast<RowIndex>(r)))[0];
+}
+
+// Adds a tree to margin k of rows of raw values [rows × outputs] (the validation rows).
+void add_to_margins(const RegressionTree& tree, const Dataset& data, std::int64_t k, std::int64_t outputs,
+                    std::vector<float>& margins) {
+  const std::int64_t features = data.num_features();
+#pragma omp parallel for schedule(static)
+  for (std::int64_t r = 0; r < data.rows(); ++r)
+    margins[static_cast<std::size_t>(r * outputs + k)] +=
+        tree.leaf_values(tree.leaf_of(data.features.data<float>() + r * features))[0];
+}
+
 }  // namespace
 
 void Gbdt::fit(JobContext& job) {
@@ -254,22 +319,7 @@ void Gbdt::fit(JobContext& job) {
   best_iteration_ = -1;
   ProgressReporter progress(config.num_round, 1, job.show_progress && comm.rank() == 0, "rows");
   for (std::int64_t round = 0; round < config.num_round; ++round) {
-    const std::int64_t rows = shard.matrix.rows();
-    // Every row's (g, h) for each margin, and the largest |g| and h of each margin, from which
-    // (over all ranks) the fixed-point scales follow.
-    std::vector<double> largest(static_cast<std::size_t>(2 * outputs), 0.0);
-    double* largest_values = largest.data();
-#pragma omp parallel for schedule(static) reduction(max : largest_values[:2 * outputs])
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const std::size_t at = static_cast<std::size_t>(r * outputs);
-      objective_.gradient(margins.data() + at, shard.labels[static_cast<std::size_t>(r)],
-                          shard.weights[static_cast<std::size_t>(r)], grad.data() + at, hess.data() + at);
-      for (std::int64_t k = 0; k < outputs; ++k) {
-        largest_values[2 * k] = std::max(largest_values[2 * k], std::abs(grad[at + static_cast<std::size_t>(k)]));
-        largest_values[2 * k + 1] = std::max(largest_values[2 * k + 1], hess[at + static_cast<std::size_t>(k)]);
-      }
-    }
-    allreduce(comm, std::span<double>(largest), ReduceOp::max);
+    const std::vector<double> largest = compute_gradients(objective_, shard, margins, grad, hess, comm);
     const std::vector<RowIndex> tree_rows = round_rows(shard, config.subsample, config.growth.seed, round);
     const std::vector<std::int64_t> tree_features =
         sample_columns(all_features, column_count(config.colsample_bytree, num_features_), config.growth.seed,
@@ -277,45 +327,17 @@ void Gbdt::fit(JobContext& job) {
     for (std::int64_t k = 0; k < outputs; ++k) {
       const FixedPointScales scales(std::span<const double>(largest).subspan(static_cast<std::size_t>(2 * k), 2),
                                     shard.total_rows);
-#pragma omp parallel for schedule(static)
-      for (std::int64_t r = 0; r < rows; ++r) {
-        std::int64_t* row = quantized.row(r);
-        row[0] = scales.quantize(0, grad[static_cast<std::size_t>(r * outputs + k)]);
-        row[1] = scales.quantize(1, hess[static_cast<std::size_t>(r * outputs + k)]);
-      }
+      quantize_margin(grad, hess, outputs, k, scales, quantized);
       RegressionTree tree = grower.grow(tree_rows, quantized, scales, tree_features, round * outputs + k);
       if (objective_.median_leaves()) set_median_leaves(tree, grower, shard, margins, config.eta, comm);
-      if (static_cast<std::int64_t>(tree_rows.size()) == rows) {  // every row is in a leaf's run
-        const auto leaves = grower.leaf_rows();
-#pragma omp parallel for schedule(dynamic, 1)
-        for (std::size_t leaf = 0; leaf < leaves.size(); ++leaf) {
-          const float value = tree.leaf_values(leaves[leaf].first)[0];
-          for (const RowIndex r : leaves[leaf].second) margins[static_cast<std::size_t>(r) * static_cast<std::size_t>(outputs) + static_cast<std::size_t>(k)] += value;
-        }
-      } else {
-#pragma omp parallel for schedule(static)
-        for (std::int64_t r = 0; r < rows; ++r)
-          margins[static_cast<std::size_t>(r * outputs + k)] += tree.leaf_values(tree.leaf_of_binned(shard.matrix, static_cast<RowIndex>(r)))[0];
-      }
-      const float* validation_rows = validating ? validation.features.data<float>() : nullptr;
-#pragma omp parallel for schedule(static)
-      for (std::int64_t r = 0; r < validation.rows(); ++r)
-        validation_margins[static_cast<std::size_t>(r * outputs + k)] +=
-            tree.leaf_values(tree.leaf_of(validation_rows + r * num_features_))[0];
+      const bool every_row = static_cast<std::int64_t>(tree_rows.size()) == shard.matrix.rows();
+      add_to_training_margins(tree, grower, every_row, shard.matrix, k, outputs, margins);
+      if (validating) add_to_margins(tree, validation, k, outputs, validation_margins);
       ensemble_.add(std::move(tree));
     }
     progress.step_done(round, 0, shard.total_rows, std::nan(""));  // a round, over every rank's rows
     if (validating) {
-      std::string line = "gbdt: [" + std::to_string(round) + "]";
-      double watched_score = 0.0;
-      const Predictions reported = from_margins(Tensor::from_values({validation.rows(), outputs}, validation_margins));
-      for (const std::string& metric : eval_metrics_) {
-        const double value = boosting_metric(metric, objective_, reported.scores.values(), validation.labels.values());
-        job.metrics.record(round, 0, "validation:" + metric, value);
-        line += " validation-" + metric + ":" + std::to_string(value);
-        watched_score = value;
-      }
-      if (comm.rank() == 0) job.log.info(line);
+      const double watched_score = record_validation(job, round, validation, validation_margins);
       if (best_iteration_ < 0 || (maximize ? watched_score > best_score : watched_score < best_score)) {
         best_score = watched_score;
         best_iteration_ = round;
@@ -345,6 +367,20 @@ void Gbdt::fit(JobContext& job) {
                          {"best_score", best_iteration_ >= 0 ? nlohmann::json(best_score) : nlohmann::json()},
                          {"feature_importance", ensemble_.feature_importance()}};
   job.log.info("gbdt: " + std::to_string(ensemble_.trees().size()) + " trees in " + std::to_string(fit_seconds) + " s");
+}
+
+double Gbdt::record_validation(JobContext& job, std::int64_t round, const Dataset& validation,
+                               const std::vector<float>& margins) const {
+  std::string line = "gbdt: [" + std::to_string(round) + "]";
+  double value = 0.0;
+  const Predictions reported = from_margins(Tensor::from_values({validation.rows(), objective_.outputs()}, margins));
+  for (const std::string& metric : eval_metrics_) {
+    value = boosting_metric(metric, objective_, reported.scores.values(), validation.labels.values());
+    job.metrics.record(round, 0, "validation:" + metric, value);
+    line += " validation-" + metric + ":" + std::to_string(value);
+  }
+  if (job.comm.rank() == 0) job.log.info(line);
+  return value;
 }
 
 std::int64_t Gbdt::num_classes() const {

@@ -48,6 +48,10 @@ class Gbdt : public Algorithm, public TreeModel {
  private:
   // Predictions from margins [rows, outputs].
   Predictions from_margins(const Tensor& margins) const;
+  // Records every eval_metric of the validation rows at their margins after `round` and logs
+  // them; returns the last one's value (the one early stopping watches).
+  double record_validation(JobContext& job, std::int64_t round, const Dataset& validation,
+                           const std::vector<float>& margins) const;
 
   TreeObjective objective_ = TreeObjective::named("reg:squarederror", 0, 1.0);
   double base_score_ = 0.5;
