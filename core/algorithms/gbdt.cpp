@@ -468,9 +468,8 @@ std::map<std::string, std::string> Gbdt::readable_files() const {
                                       {"num_features", num_features_},
                                       {"rounds", ensemble_.rounds()},
                                       {"best_iteration", best_iteration_ >= 0 ? nlohmann::json(best_iteration_) : nlohmann::json()},
-                                      {"feature_importance", ensemble_.feature_importance()},
-                                      {"trees", ensemble_.dump()}};
-  return {{"trees.json", description.dump(1) + "\n"}};
+                                      {"feature_importance", ensemble_.feature_importance()}};
+  return {{"trees.json", ensemble_.readable_json(description)}};
 }
 
 }  // namespace tern

@@ -216,9 +216,8 @@ std::map<std::string, std::string> CartModel::readable_files() const {
                                       {"num_classes", classes_},
                                       {"num_features", num_features_},
                                       {"tree_weights", weights},
-                                      {"feature_importance", ensemble_.feature_importance()},
-                                      {"trees", ensemble_.dump()}};
-  return {{"trees.json", description.dump(1) + "\n"}};
+                                      {"feature_importance", ensemble_.feature_importance()}};
+  return {{"trees.json", ensemble_.readable_json(description)}};
 }
 
 }  // namespace tern

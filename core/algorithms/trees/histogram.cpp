@@ -24,14 +24,16 @@ double fixed_point_scale(double largest, std::int64_t rows) {
 constexpr std::size_t kPrefetchDistance = 16;  // rows ahead: a node's rows are scattered over the matrix
 
 // Adds rows to a histogram. kWidth is the statistics' width when known at compile time (the
-// two of boosting, the common case, unrolled), else 0 and `width` holds it.
-template <typename BinType, std::int64_t kWidth>
-void add_rows(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const RowStatistics& statistics,
-              std::int64_t* histogram) {
+// two of boosting, the common case, unrolled), else 0 and `width` holds it; kAllFeatures says
+// the layout is every feature, in order, which spares a lookup per value.
+template <typename BinType, std::int64_t kWidth, bool kAllFeatures>
+void add_rows(const BinnedMatrix& matrix, const HistogramLayout& layout, std::span<const RowIndex> rows,
+              const RowStatistics& statistics, std::int64_t* histogram) {
   const std::int64_t width = kWidth > 0 ? kWidth : statistics.width;
   const BinType* bins = matrix.data<BinType>();
-  const std::int64_t features = matrix.features();
-  const std::int64_t* offsets = matrix.slot_offsets().data();
+  const std::int64_t features = matrix.features(), listed = static_cast<std::int64_t>(layout.features().size());
+  const std::int64_t* offsets = layout.offsets().data();
+  const std::int64_t* feature_of = layout.features().data();
   const std::int64_t* values = statistics.values.data();  // held here: a histogram store could alias the struct
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i + kPrefetchDistance < rows.size()) {
@@ -42,71 +44,95 @@ void add_rows(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const 
     const std::int64_t* row = values + static_cast<std::int64_t>(rows[i]) * width;
     if constexpr (kWidth == 2) {  // the row's two values held in registers, not reloaded after each store
       const std::int64_t first = row[0], second = row[1];
-      for (std::int64_t f = 0; f < features; ++f) {
-        std::int64_t* slot = histogram + (offsets[f] + row_bins[f]) * 2;
+      for (std::int64_t j = 0; j < listed; ++j) {
+        std::int64_t* slot = histogram + (offsets[j] + row_bins[kAllFeatures ? j : feature_of[j]]) * 2;
         slot[0] += first;
         slot[1] += second;
       }
     } else {
-      for (std::int64_t f = 0; f < features; ++f) {
-        std::int64_t* slot = histogram + (offsets[f] + row_bins[f]) * width;
+      for (std::int64_t j = 0; j < listed; ++j) {
+        std::int64_t* slot = histogram + (offsets[j] + row_bins[kAllFeatures ? j : feature_of[j]]) * width;
         for (std::int64_t c = 0; c < width; ++c) slot[c] += row[c];
       }
     }
   }
 }
 
-template <typename BinType>
-void add_rows_of_width(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const RowStatistics& statistics,
-                       std::int64_t* histogram) {
-  if (statistics.width == 2) add_rows<BinType, 2>(matrix, rows, statistics, histogram);
-  else add_rows<BinType, 0>(matrix, rows, statistics, histogram);
+template <typename BinType, std::int64_t kWidth>
+void add_rows_of_layout(const BinnedMatrix& matrix, const HistogramLayout& layout, std::span<const RowIndex> rows,
+                        const RowStatistics& statistics, std::int64_t* histogram) {
+  if (layout.all_features()) add_rows<BinType, kWidth, true>(matrix, layout, rows, statistics, histogram);
+  else add_rows<BinType, kWidth, false>(matrix, layout, rows, statistics, histogram);
 }
 
-void add_rows(const BinnedMatrix& matrix, std::span<const RowIndex> rows, const RowStatistics& statistics,
-              std::int64_t* histogram) {
-  if (matrix.wide()) add_rows_of_width<std::uint16_t>(matrix, rows, statistics, histogram);
-  else add_rows_of_width<std::uint8_t>(matrix, rows, statistics, histogram);
+template <typename BinType>
+void add_rows_of_width(const BinnedMatrix& matrix, const HistogramLayout& layout, std::span<const RowIndex> rows,
+                       const RowStatistics& statistics, std::int64_t* histogram) {
+  if (statistics.width == 2) add_rows_of_layout<BinType, 2>(matrix, layout, rows, statistics, histogram);
+  else add_rows_of_layout<BinType, 0>(matrix, layout, rows, statistics, histogram);
+}
+
+void add_rows(const BinnedMatrix& matrix, const HistogramLayout& layout, std::span<const RowIndex> rows,
+              const RowStatistics& statistics, std::int64_t* histogram) {
+  if (matrix.wide()) add_rows_of_width<std::uint16_t>(matrix, layout, rows, statistics, histogram);
+  else add_rows_of_width<std::uint8_t>(matrix, layout, rows, statistics, histogram);
 }
 
 constexpr std::int64_t kRowsPerThread = 8192;  // below this a thread's own histogram costs more than it saves
 
 }  // namespace
 
+HistogramLayout::HistogramLayout(const BinnedMatrix& matrix)
+    : offsets_(matrix.slot_offsets()), all_features_(true) {
+  for (std::int64_t f = 0; f < matrix.features(); ++f) features_.push_back(f);
+}
+
+HistogramLayout::HistogramLayout(const BinnedMatrix& matrix, std::vector<std::int64_t> features)
+    : features_(std::move(features)), offsets_{0} {
+  for (const std::int64_t f : features_) offsets_.push_back(offsets_.back() + matrix.missing_bin(f) + 1);
+  all_features_ = static_cast<std::int64_t>(features_.size()) == matrix.features();
+}
+
 FixedPointScales::FixedPointScales(std::span<const double> largest, std::int64_t total_rows) {
   for (const double value : largest) scales_.push_back(fixed_point_scale(value, total_rows));
 }
 
-void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const RowIndex>> rows,
-                      const RowStatistics& statistics, std::span<Histogram* const> histograms) {
-  const auto size = static_cast<std::size_t>(matrix.total_slots() * statistics.width);
+void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayout* const> layouts,
+                      std::span<const std::span<const RowIndex>> rows, const RowStatistics& statistics,
+                      std::span<Histogram* const> histograms) {
   const auto nodes = static_cast<std::int64_t>(histograms.size());
-  for (Histogram* histogram : histograms) histogram->assign(size, 0);
+  const auto size = [&](std::int64_t node) {
+    return static_cast<std::size_t>(layouts[static_cast<std::size_t>(node)]->total_slots() * statistics.width);
+  };
+  for (std::int64_t node = 0; node < nodes; ++node) histograms[static_cast<std::size_t>(node)]->assign(size(node), 0);
   if (nodes >= omp_get_max_threads()) {
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::int64_t node = 0; node < nodes; ++node)
-      add_rows(matrix, rows[static_cast<std::size_t>(node)], statistics, histograms[static_cast<std::size_t>(node)]->data());
+      add_rows(matrix, *layouts[static_cast<std::size_t>(node)], rows[static_cast<std::size_t>(node)], statistics,
+               histograms[static_cast<std::size_t>(node)]->data());
     return;
   }
   for (std::int64_t node = 0; node < nodes; ++node) {
     const std::span<const RowIndex> node_rows = rows[static_cast<std::size_t>(node)];
+    const HistogramLayout& layout = *layouts[static_cast<std::size_t>(node)];
     Histogram& histogram = *histograms[static_cast<std::size_t>(node)];
     const auto count = static_cast<std::int64_t>(node_rows.size());
     const int threads = static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), count / kRowsPerThread));
     if (threads <= 1) {
-      add_rows(matrix, node_rows, statistics, histogram.data());
+      add_rows(matrix, layout, node_rows, statistics, histogram.data());
       continue;
     }
-    std::vector<Histogram> partial(static_cast<std::size_t>(threads), Histogram(size));
+    std::vector<Histogram> partial(static_cast<std::size_t>(threads), Histogram(size(node)));
 #pragma omp parallel num_threads(threads)
     {
       const int t = omp_get_thread_num();
       const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
-      add_rows(matrix, node_rows.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
-               statistics, partial[static_cast<std::size_t>(t)].data());
+      add_rows(matrix, layout,
+               node_rows.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)), statistics,
+               partial[static_cast<std::size_t>(t)].data());
 #pragma omp barrier
 #pragma omp for schedule(static)
-      for (std::int64_t at = 0; at < static_cast<std::int64_t>(size); ++at)
+      for (std::int64_t at = 0; at < static_cast<std::int64_t>(size(node)); ++at)
         for (const Histogram& part : partial) histogram[static_cast<std::size_t>(at)] += part[static_cast<std::size_t>(at)];
     }
   }

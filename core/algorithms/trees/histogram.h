@@ -14,10 +14,13 @@
 // rank and picks the same split. The rounding error, 2^−a_c a row, is below 10^−12 of the
 // largest value for a million rows.
 //
-// The histogram of a node holds, for every slot of every feature (binned_matrix.h), the sums of
-// the statistics over the node's rows whose value falls in that slot.
+// The histogram of a node holds, for every slot of each of its layout's features
+// (binned_matrix.h), the sums of the statistics over the node's rows whose value falls in that
+// slot. The layout is every feature of the matrix when siblings' histograms are found by
+// subtraction, or just the features a node draws for its split (a forest's max_features).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -64,14 +67,43 @@ struct RowStatistics {
   const std::int64_t* row(std::int64_t r) const { return values.data() + r * width; }
 };
 
-// [matrix.total_slots() × width] sums.
+// Which features a histogram holds, ascending, and where each one's slots start.
+class HistogramLayout {
+ public:
+  HistogramLayout() = default;
+  // Every feature of the matrix, at the matrix's slot offsets.
+  explicit HistogramLayout(const BinnedMatrix& matrix);
+  // Just `features`, their slots one after another.
+  HistogramLayout(const BinnedMatrix& matrix, std::vector<std::int64_t> features);
+
+  const std::vector<std::int64_t>& features() const { return features_; }
+  bool all_features() const { return all_features_; }
+  // Where the i-th listed feature's slots start.
+  const std::vector<std::int64_t>& offsets() const { return offsets_; }
+  // Where a listed feature's slots start.
+  std::int64_t slot_offset(std::int64_t feature) const {
+    return all_features_ ? offsets_[static_cast<std::size_t>(feature)]
+                         : offsets_[static_cast<std::size_t>(
+                               std::lower_bound(features_.begin(), features_.end(), feature) - features_.begin())];
+  }
+  std::int64_t total_slots() const { return offsets_.back(); }
+
+ private:
+  std::vector<std::int64_t> features_;
+  std::vector<std::int64_t> offsets_;  // [features + 1]
+  bool all_features_ = false;
+};
+
+// [layout.total_slots() × width] sums.
 using Histogram = std::vector<std::int64_t>;
 
-// The histograms of several nodes, each of its listed rows (indices into the matrix) adding its
-// statistics. With as many nodes as threads, the threads take whole nodes; otherwise each node's
-// rows are split over the threads, each filling its own histogram, and those are then added.
-void build_histograms(const BinnedMatrix& matrix, std::span<const std::span<const RowIndex>> rows,
-                      const RowStatistics& statistics, std::span<Histogram* const> histograms);
+// The histograms of several nodes, each over its layout, each of its listed rows (indices into
+// the matrix) adding its statistics. With as many nodes as threads, the threads take whole
+// nodes; otherwise each node's rows are split over the threads, each filling its own histogram,
+// and those are then added.
+void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayout* const> layouts,
+                      std::span<const std::span<const RowIndex>> rows, const RowStatistics& statistics,
+                      std::span<Histogram* const> histograms);
 
 // Sums histograms over the ranks, in place, with one allreduce over all of them.
 void allreduce_histograms(std::span<Histogram* const> histograms, Communicator& comm);

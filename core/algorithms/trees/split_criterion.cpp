@@ -56,6 +56,13 @@ double CartCriterion::score(const double* sums) const {
   return impurity_ == Impurity::squared_error ? score / weight : score;
 }
 
+bool CartCriterion::splittable(const double* sums) const {
+  if (targets_ == 1) return true;  // regression
+  std::int64_t classes_present = 0;
+  for (std::int64_t k = 0; k < targets_; ++k) classes_present += sums[k] > 0.0 ? 1 : 0;
+  return classes_present >= 2;
+}
+
 void CartCriterion::leaf(const double* sums, float* values) const {
   const double weight = sums[targets_];
   for (std::int64_t k = 0; k < targets_; ++k) values[k] = weight > 0.0 ? static_cast<float>(sums[k] / weight) : 0.0f;

@@ -44,6 +44,8 @@ class SplitCriterion {
   // The least loss change that is not rounding noise, for a parent of score parent_score.
   virtual double least_loss_change(double parent_score) const = 0;
   virtual void leaf(const double* sums, float* values) const = 0;
+  // Whether a node with these sums could have a split that gains (false: a pure node).
+  virtual bool splittable(const double* /*sums*/) const { return true; }
 
   double min_child_weight() const { return min_child_weight_; }
   bool allowed_child(const double* sums) const {
@@ -96,6 +98,8 @@ class CartCriterion : public SplitCriterion {
   double score(const double* sums) const override;
   double least_loss_change(double parent_score) const override { return 1e-12 * std::abs(parent_score); }
   void leaf(const double* sums, float* values) const override;
+  // Classes: weight in at least two of them. Regression: always (the sums do not show it).
+  bool splittable(const double* sums) const override;
 
  private:
   Impurity impurity_;

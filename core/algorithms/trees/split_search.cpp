@@ -60,9 +60,9 @@ class FeatureScan {
 
 }  // namespace
 
-SplitCandidate best_split(const Histogram& histogram, const BinnedMatrix& matrix, const StatisticSums& total,
-                          const std::vector<std::int64_t>& features, const FixedPointScales& scales,
-                          const SplitCriterion& criterion) {
+SplitCandidate best_split(const Histogram& histogram, const HistogramLayout& layout, const BinnedMatrix& matrix,
+                          const StatisticSums& total, const std::vector<std::int64_t>& features,
+                          const FixedPointScales& scales, const SplitCriterion& criterion) {
   std::vector<double> total_values(total.size());
   scales.values(total.data(), total_values.data());
   const double parent_score = criterion.score(total_values.data());
@@ -72,7 +72,7 @@ SplitCandidate best_split(const Histogram& histogram, const BinnedMatrix& matrix
   for (std::size_t i = 0; i < features.size(); ++i) {
     const std::int64_t feature = features[i];
     FeatureScan scan(total, scales, criterion, least_loss_change, parent_score);
-    per_feature[i] = scan.best(histogram.data() + matrix.slot_offset(feature) * criterion.width(), feature,
+    per_feature[i] = scan.best(histogram.data() + layout.slot_offset(feature) * criterion.width(), feature,
                                matrix.missing_bin(feature));
   }
   SplitCandidate best;

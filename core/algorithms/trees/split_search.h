@@ -25,9 +25,10 @@ struct SplitCandidate {
   bool found() const { return feature >= 0; }
 };
 
-// The best split of a node whose rows sum to `total`, among `features` (ascending).
-SplitCandidate best_split(const Histogram& histogram, const BinnedMatrix& matrix, const StatisticSums& total,
-                          const std::vector<std::int64_t>& features, const FixedPointScales& scales,
-                          const SplitCriterion& criterion);
+// The best split of a node whose rows sum to `total`, among `features` (ascending, all in the
+// histogram's layout).
+SplitCandidate best_split(const Histogram& histogram, const HistogramLayout& layout, const BinnedMatrix& matrix,
+                          const StatisticSums& total, const std::vector<std::int64_t>& features,
+                          const FixedPointScales& scales, const SplitCriterion& criterion);
 
 }  // namespace tern

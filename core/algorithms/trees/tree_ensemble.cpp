@@ -86,10 +86,14 @@ nlohmann::json TreeEnsemble::feature_importance() const {
   return importance;
 }
 
-nlohmann::json TreeEnsemble::dump() const {
-  nlohmann::json trees = nlohmann::json::array();
-  for (const RegressionTree& tree : trees_) trees.push_back(tree.dump());
-  return trees;
+std::string TreeEnsemble::readable_json(const nlohmann::json& description) const {
+  TERN_CHECK(description.is_object() && !description.contains("trees"), "trees.json: the description is not an object "
+             "without trees");
+  std::string text = description.dump(1);
+  text.erase(text.rfind('}'));  // reopened to append the trees, the last key in sorted order
+  text += (description.empty() ? "" : ",\n") + std::string(" \"trees\": [");
+  for (std::size_t t = 0; t < trees_.size(); ++t) text += (t == 0 ? "\n  " : ",\n  ") + trees_[t].dump().dump();
+  return text + "\n ]\n}\n";
 }
 
 void TreeEnsemble::save(ModelFile& file, const std::string& prefix) const {

@@ -54,8 +54,10 @@ class TreeEnsemble {
   // {"weight": {"f0": ..}, "gain": .., "cover": .., "total_gain": .., "total_cover": ..} over the
   // features used in a split.
   nlohmann::json feature_importance() const;
-  // The trees as XGBoost dumps them (regression_tree.h).
-  nlohmann::json dump() const;
+  // The readable trees.json: the fields of `description` (indented), then "trees", the trees
+  // as XGBoost dumps them (regression_tree.h), one a line. Written a tree at a time: a forest's
+  // dump as one JSON document would take ~1 KB of memory a node.
+  std::string readable_json(const nlohmann::json& description) const;
 
   // Model-file tensors under `prefix` ("gbdt/"): node_offsets [trees + 1]; per node left,
   // right, feature, threshold, default_left, gain, cover, depth; value [nodes × values a leaf];

@@ -17,10 +17,10 @@ constexpr std::int64_t kRowsPerPartitionThread = 65536;
 constexpr std::int64_t kPrefetchRows = 16;  // a node's rows are scattered over the matrix
 
 // The sums over all of a node's rows: those over every slot of one feature.
-StatisticSums node_total(const Histogram& histogram, const BinnedMatrix& matrix, std::int64_t width) {
+StatisticSums node_total(const Histogram& histogram, const HistogramLayout& layout, std::int64_t width) {
   StatisticSums total(static_cast<std::size_t>(width), 0);
-  if (matrix.features() == 0) return total;
-  for (std::int64_t slot = 0; slot < matrix.slot_offset(1); ++slot)
+  if (layout.features().empty()) return total;
+  for (std::int64_t slot = 0; slot < layout.offsets()[1]; ++slot)
     for (std::int64_t c = 0; c < width; ++c) total[static_cast<std::size_t>(c)] += histogram[static_cast<std::size_t>(slot * width + c)];
   return total;
 }
@@ -53,8 +53,11 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
              statistics.width, " for a criterion of width ", criterion_.width());
   positions_ = std::move(rows);
   tree_features_ = features;
+  tree_index_ = tree_index;
   level_features_.clear();
   leaves_.clear();
+  const auto level_size = column_count(config_.colsample_bylevel, static_cast<std::int64_t>(features.size()));
+  subtracting_ = node_feature_count(level_size) >= level_size;
   RegressionTree tree(criterion_.outputs());
   const std::int64_t weight = criterion_.width() - 1;
   const auto set_cover = [&](const OpenNode& node) {
@@ -63,13 +66,16 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
 
   OpenNode root;
   root.end = static_cast<std::int64_t>(positions_.size());
+  root.features = node_features(0, 0);
+  root.layout = subtracting_ ? HistogramLayout(matrix_) : HistogramLayout(matrix_, root.features);
   const std::span<const RowIndex> all_rows(positions_);
   Histogram* root_histogram = &root.histogram;
-  build_histograms(matrix_, {&all_rows, 1}, statistics, {&root_histogram, 1});
+  const HistogramLayout* root_layout = &root.layout;
+  build_histograms(matrix_, {&root_layout, 1}, {&all_rows, 1}, statistics, {&root_histogram, 1});
   allreduce_histograms({&root_histogram, 1}, comm_);
-  root.total = node_total(root.histogram, matrix_, criterion_.width());
+  root.total = node_total(root.histogram, root.layout, criterion_.width());
   set_cover(root);
-  evaluate(root, tree, scales, tree_index);
+  evaluate(root, tree, scales);
 
   std::vector<double> sums(static_cast<std::size_t>(criterion_.width()));
   const auto make_leaf = [&](const OpenNode& node) {
@@ -109,12 +115,11 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
         break;
       }
     }
-    std::vector<OpenNode> children = expand(batch, tree, statistics);
+    std::vector<OpenNode> children = expand(batch, tree, statistics, scales);
     for (const OpenNode& child : children) set_cover(child);
-    // The children's split searches, a child a thread (their level's columns drawn first).
-    level_features(tree.node(children.front().id).depth, tree_index);
+    // The children's split searches, a child a thread.
 #pragma omp parallel for schedule(dynamic, 1)
-    for (std::size_t i = 0; i < children.size(); ++i) evaluate(children[i], tree, scales, tree_index);
+    for (std::size_t i = 0; i < children.size(); ++i) evaluate(children[i], tree, scales);
     open = std::move(waiting);
     for (OpenNode& child : children) open.push_back(std::move(child));
   }
@@ -137,33 +142,42 @@ bool TreeGrower::expandable(const OpenNode& node, const RegressionTree& tree) co
          (config_.max_depth == 0 || depth < config_.max_depth);
 }
 
-void TreeGrower::evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales,
-                          std::int64_t tree_index) {
-  const std::int64_t depth = tree.node(node.id).depth;
-  if (config_.max_depth > 0 && depth >= config_.max_depth) return;  // it stays a leaf: no search needed
-  if (scales.value(scales.width() - 1, node.total.back()) < config_.min_split_weight) return;
-  const std::vector<std::int64_t>& level = level_features(depth, tree_index);
-  const std::int64_t count = config_.max_features > 0 ? config_.max_features
-                                                       : column_count(config_.colsample_bynode, static_cast<std::int64_t>(level.size()));
-  const std::vector<std::int64_t> features = sample_columns(
-      level, count, config_.seed,
-      stream_id("gbdt.colsample_bynode/" + std::to_string(tree_index) + "/" + std::to_string(node.id)));
-  node.split = best_split(node.histogram, matrix_, node.total, features, scales, criterion_);
+bool TreeGrower::searchable(const StatisticSums& total, std::int64_t depth, const FixedPointScales& scales) const {
+  if (config_.max_depth > 0 && depth >= config_.max_depth) return false;
+  std::vector<double> sums(total.size());
+  scales.values(total.data(), sums.data());
+  return sums.back() >= config_.min_split_weight && criterion_.splittable(sums.data());
 }
 
-const std::vector<std::int64_t>& TreeGrower::level_features(std::int64_t depth, std::int64_t tree_index) {
+void TreeGrower::evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales) {
+  if (!searchable(node.total, tree.node(node.id).depth, scales)) return;  // it stays a leaf
+  node.split = best_split(node.histogram, node.layout, matrix_, node.total, node.features, scales, criterion_);
+}
+
+std::int64_t TreeGrower::node_feature_count(std::int64_t level_size) const {
+  return config_.max_features > 0 ? std::min(config_.max_features, level_size)
+                                  : column_count(config_.colsample_bynode, level_size);
+}
+
+std::vector<std::int64_t> TreeGrower::node_features(std::int64_t depth, std::int32_t node_id) {
+  const std::vector<std::int64_t>& level = level_features(depth);
+  return sample_columns(level, node_feature_count(static_cast<std::int64_t>(level.size())), config_.seed,
+                        stream_id("gbdt.colsample_bynode/" + std::to_string(tree_index_) + "/" + std::to_string(node_id)));
+}
+
+const std::vector<std::int64_t>& TreeGrower::level_features(std::int64_t depth) {
   while (static_cast<std::int64_t>(level_features_.size()) <= depth) {
     const auto level = static_cast<std::int64_t>(level_features_.size());
     level_features_.push_back(sample_columns(
         tree_features_, column_count(config_.colsample_bylevel, static_cast<std::int64_t>(tree_features_.size())),
         config_.seed,
-        stream_id("gbdt.colsample_bylevel/" + std::to_string(tree_index) + "/" + std::to_string(level))));
+        stream_id("gbdt.colsample_bylevel/" + std::to_string(tree_index_) + "/" + std::to_string(level))));
   }
   return level_features_[static_cast<std::size_t>(depth)];
 }
 
 std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batch, RegressionTree& tree,
-                                                     const RowStatistics& statistics) {
+                                                     const RowStatistics& statistics, const FixedPointScales& scales) {
   for (const OpenNode& node : batch) {
     const SplitCandidate& split = node.split;
     tree.split(node.id, static_cast<std::int32_t>(split.feature), static_cast<std::int32_t>(split.bin),
@@ -187,45 +201,65 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
     }
   }
   std::vector<OpenNode> children;
-  std::vector<std::size_t> built;  // which child of each pair got its histogram from rows
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const OpenNode& node = batch[i];
-    const SplitCandidate& split = node.split;
     const std::int32_t left_id = tree.node(node.id).left;
-    const std::int64_t middle = middles[i];
     OpenNode left, right;
     left.id = left_id;
     left.begin = node.begin;
-    left.end = middle;
-    left.total = split.left;
+    left.end = middles[i];
+    left.total = node.split.left;
     right.id = left_id + 1;
-    right.begin = middle;
+    right.begin = middles[i];
     right.end = node.end;
-    right.total = split.right;
-    const std::size_t weight = left.total.size() - 1;
-    built.push_back(children.size() + (left.total[weight] <= right.total[weight] ? 0 : 1));
+    right.total = node.split.right;
     children.push_back(std::move(left));
     children.push_back(std::move(right));
   }
-  // Children at max_depth stay leaves: nothing will read their histograms.
-  const std::int64_t child_depth = tree.node(children.front().id).depth;
-  if (config_.max_depth > 0 && child_depth >= config_.max_depth) return children;
-  std::vector<Histogram*> from_rows;
+  // Which children get a histogram built from their rows: only those that will be searched
+  // (not at max_depth, heavy enough, not pure); with subtraction, the lighter child of each pair
+  // with one to search, its sibling's then being the parent's minus it.
+  const std::int64_t depth = tree.node(children.front().id).depth;
+  std::vector<std::size_t> built;
+  std::vector<char> searched(children.size());
+  for (std::size_t c = 0; c < children.size(); ++c) {
+    searched[c] = searchable(children[c].total, depth, scales) ? 1 : 0;
+    if (searched[c] != 0) children[c].features = node_features(depth, children[c].id);
+  }
+  for (std::size_t pair = 0; pair < batch.size(); ++pair) {
+    const std::size_t left = 2 * pair, right = left + 1;
+    if (subtracting_) {
+      if (searched[left] == 0 && searched[right] == 0) continue;
+      const std::size_t weight = children[left].total.size() - 1;
+      built.push_back(children[left].total[weight] <= children[right].total[weight] ? left : right);
+    } else {
+      for (const std::size_t c : {left, right})
+        if (searched[c] != 0) built.push_back(c);
+    }
+  }
+  std::vector<Histogram*> histograms;
+  std::vector<const HistogramLayout*> layouts;
   std::vector<std::span<const RowIndex>> row_runs;
   for (const std::size_t index : built) {
     OpenNode& child = children[index];
+    child.layout = subtracting_ ? batch[index / 2].layout : HistogramLayout(matrix_, child.features);
     row_runs.push_back(std::span<const RowIndex>(positions_).subspan(static_cast<std::size_t>(child.begin),
                                                                          static_cast<std::size_t>(child.end - child.begin)));
-    from_rows.push_back(&child.histogram);
+    histograms.push_back(&child.histogram);
+    layouts.push_back(&child.layout);
   }
-  build_histograms(matrix_, row_runs, statistics, from_rows);
-  allreduce_histograms(from_rows, comm_);
-  for (std::size_t pair = 0; pair < batch.size(); ++pair) {
-    const std::size_t index = built[pair], sibling = index ^ 1;  // children 2·pair and 2·pair + 1
-    Histogram& histogram = children[sibling].histogram;
-    histogram = std::move(batch[pair].histogram);
-    const Histogram& subtracted = children[index].histogram;
-    for (std::size_t slot = 0; slot < histogram.size(); ++slot) histogram[slot] -= subtracted[slot];
+  build_histograms(matrix_, layouts, row_runs, statistics, histograms);
+  allreduce_histograms(histograms, comm_);
+  if (subtracting_) {
+    for (const std::size_t index : built) {
+      const std::size_t sibling = index ^ 1;  // children 2·pair and 2·pair + 1
+      OpenNode& parent = batch[index / 2];
+      Histogram& histogram = children[sibling].histogram;
+      histogram = std::move(parent.histogram);
+      children[sibling].layout = std::move(parent.layout);
+      const Histogram& subtracted = children[index].histogram;
+      for (std::size_t slot = 0; slot < histogram.size(); ++slot) histogram[slot] -= subtracted[slot];
+    }
   }
   return children;
 }

@@ -72,21 +72,29 @@ class TreeGrower {
     std::int32_t id = 0;
     std::int64_t begin = 0, end = 0;  // its rows: positions_[begin, end)
     StatisticSums total;
+    std::vector<std::int64_t> features;  // the columns its split search draws
+    HistogramLayout layout;
     Histogram histogram;
     SplitCandidate split;
   };
 
   bool expandable(const OpenNode& node, const RegressionTree& tree) const;
-  void evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales, std::int64_t tree_index);
-  // Splits each node of `batch` in `tree` and returns their children, histograms filled.
-  std::vector<OpenNode> expand(std::vector<OpenNode>& batch, RegressionTree& tree,
-                               const RowStatistics& statistics);
+  // Whether a node of these sums at this depth gets a split search.
+  bool searchable(const StatisticSums& total, std::int64_t depth, const FixedPointScales& scales) const;
+  void evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales);
+  // Splits each node of `batch` in `tree` and returns their children, with their features drawn
+  // and histograms filled where they will be searched.
+  std::vector<OpenNode> expand(std::vector<OpenNode>& batch, RegressionTree& tree, const RowStatistics& statistics,
+                               const FixedPointScales& scales);
   // Reorders positions_[node.begin, node.end) so that the rows going left come first (stable),
   // on `threads` threads; returns where the right child's rows start.
   std::int64_t partition(const OpenNode& node, const TreeNode& split, int threads);
   template <typename BinType>
   std::int64_t partition_by(const OpenNode& node, const TreeNode& split, int threads);
-  const std::vector<std::int64_t>& level_features(std::int64_t depth, std::int64_t tree_index);
+  // How many of a level's columns a node draws, and the draw of node `node_id`.
+  std::int64_t node_feature_count(std::int64_t level_size) const;
+  std::vector<std::int64_t> node_features(std::int64_t depth, std::int32_t node_id);
+  const std::vector<std::int64_t>& level_features(std::int64_t depth);
 
   const BinnedMatrix& matrix_;
   Communicator& comm_;
@@ -94,6 +102,10 @@ class TreeGrower {
   TreeGrowthConfig config_;
   std::vector<RowIndex> positions_;  // the tree's rows, each node's a contiguous run
   std::vector<std::int64_t> tree_features_;
+  std::int64_t tree_index_ = 0;
+  // Whether siblings' histograms come by subtraction (over every feature), or, when nodes draw
+  // fewer columns than their level has, each searched child's from its rows over its draw.
+  bool subtracting_ = true;
   std::vector<std::vector<std::int64_t>> level_features_;  // by depth, drawn when first needed
   std::vector<std::pair<std::int32_t, std::pair<std::int64_t, std::int64_t>>> leaves_;  // id, run
 };

@@ -163,7 +163,9 @@ Histogram histogram_of(const BinnedMatrix& matrix, const RowStatistics& statisti
   Histogram histogram;
   const std::span<const RowIndex> run(rows);
   Histogram* out = &histogram;
-  build_histograms(matrix, {&run, 1}, statistics, {&out, 1});
+  const HistogramLayout layout(matrix);
+  const HistogramLayout* layouts = &layout;
+  build_histograms(matrix, {&layouts, 1}, {&run, 1}, statistics, {&out, 1});
   return histogram;
 }
 
@@ -183,7 +185,7 @@ TEST(SplitSearch, FindsTheSplitWorkedOutByHand) {
   const Histogram histogram = histogram_of(matrix, gradients.statistics);
   const SplitRegularization regularization;
   const BoostingCriterion criterion(regularization, 1.0);
-  const SplitCandidate split = best_split(histogram, matrix, gradients.total, {0, 1}, gradients.scales, criterion);
+  const SplitCandidate split = best_split(histogram, HistogramLayout(matrix), matrix, gradients.total, {0, 1}, gradients.scales, criterion);
   ASSERT_TRUE(split.found());
   EXPECT_EQ(split.feature, 0);
   EXPECT_EQ(split.bin, 1);
@@ -193,7 +195,7 @@ TEST(SplitSearch, FindsTheSplitWorkedOutByHand) {
               20.0 / 3.0, 1e-9);
   // min_child_weight 2.5 forbids children of two rows: no split is left.
   const BoostingCriterion heavy({1.0, 0.0, 2.5, 0.0}, 1.0);
-  EXPECT_FALSE(best_split(histogram, matrix, gradients.total, {0, 1}, gradients.scales, heavy).found());
+  EXPECT_FALSE(best_split(histogram, HistogramLayout(matrix), matrix, gradients.total, {0, 1}, gradients.scales, heavy).found());
 }
 
 TEST(SplitSearch, RegularizationMatchesXgboostsFormulas) {
@@ -216,7 +218,7 @@ TEST(SplitSearch, MissingValuesGoWhereTheyLowerTheLossMost) {
   for (const double label : labels) gradients.add(-label, 1.0);
   const BoostingCriterion criterion({}, 1.0);
   const SplitCandidate split =
-      best_split(histogram_of(matrix, gradients.statistics), matrix, gradients.total, {0}, gradients.scales, criterion);
+      best_split(histogram_of(matrix, gradients.statistics), HistogramLayout(matrix), matrix, gradients.total, {0}, gradients.scales, criterion);
   ASSERT_TRUE(split.found());
   EXPECT_FALSE(split.default_left);
   EXPECT_EQ(gradients.hess(split.right[1]), 3.0);  // the right side is the missing rows
