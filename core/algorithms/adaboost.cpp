@@ -10,22 +10,16 @@ namespace tern {
 
 namespace {
 
-// Σ weights[r] and Σ weights[r]·[missed[r]] over all ranks' rows, summed in fixed point.
+// Σ weights[r] and Σ weights[r]·[missed[r]] over all ranks' rows, summed exactly.
 std::pair<double, double> weight_sums(std::span<const double> weights, const std::vector<char>& missed,
                                       std::int64_t total_rows, Communicator& comm) {
-  double largest = 0.0;
-  for (const double weight : weights) largest = std::max(largest, weight);
-  largest = allreduce_value(comm, largest, ReduceOp::max);
-  const std::vector<double> largest_of = {largest};
-  const FixedPointScales scale(largest_of, total_rows);
-  std::vector<std::int64_t> sums = {0, 0};
+  std::vector<double> columns(2 * weights.size());
   for (std::size_t r = 0; r < weights.size(); ++r) {
-    const std::int64_t weight = scale.quantize(0, weights[r]);
-    sums[0] += weight;
-    sums[1] += missed[r] != 0 ? weight : 0;
+    columns[2 * r] = weights[r];
+    columns[2 * r + 1] = missed[r] != 0 ? weights[r] : 0.0;
   }
-  allreduce(comm, std::span<std::int64_t>(sums), ReduceOp::sum);
-  return {scale.value(0, sums[0]), scale.value(0, sums[1])};
+  const std::vector<double> sums = exact_sums(columns, 2, total_rows, comm);
+  return {sums[0], sums[1]};
 }
 
 }  // namespace

@@ -24,30 +24,33 @@ class OutOfBag {
   }
 
   // Accuracy (classes) or R² (classes 0) over all ranks' rows that sat out of a tree, and how
-  // many rows that was.
+  // many rows that was. R² of a constant target is 1 for exact predictions, else 0, as
+  // scikit-learn's r2_score gives.
   std::pair<double, std::int64_t> score(std::span<const float> labels, std::int64_t classes, Communicator& comm) const {
-    // [rows, correct] for classes; [rows, Σy, Σy², Σ(y − ŷ)²] for regression.
-    std::vector<double> sums(classes > 0 ? 2 : 4, 0.0);
+    // [rows, Σ correct] for classes; [rows, Σ y] and then [Σ (y − ȳ)², Σ (y − ŷ)²] for regression.
+    std::vector<double> sums = {0.0, 0.0};
     for (std::size_t r = 0; r < trees_.size(); ++r) {
       if (trees_[r] == 0) continue;
       const double* row = sums_.data() + r * static_cast<std::size_t>(outputs_);
-      const double y = labels[r];
       sums[0] += 1.0;
-      if (classes > 0) {
-        sums[1] += static_cast<double>(std::max_element(row, row + outputs_) - row) == y ? 1.0 : 0.0;
-      } else {
-        const double predicted = row[0] / trees_[r];
-        sums[1] += y;
-        sums[2] += y * y;
-        sums[3] += (y - predicted) * (y - predicted);
-      }
+      if (classes > 0) sums[1] += static_cast<double>(std::max_element(row, row + outputs_) - row) == labels[r] ? 1.0 : 0.0;
+      else sums[1] += labels[r];
     }
     allreduce(comm, std::span<double>(sums), ReduceOp::sum);
     const auto rows = static_cast<std::int64_t>(sums[0]);
     if (rows == 0) return {std::nan(""), 0};
     if (classes > 0) return {sums[1] / sums[0], rows};
-    const double total_squares = sums[2] - sums[1] * sums[1] / sums[0];
-    return {1.0 - sums[3] / total_squares, rows};
+    const double mean = sums[1] / sums[0];
+    std::vector<double> squares = {0.0, 0.0};
+    for (std::size_t r = 0; r < trees_.size(); ++r) {
+      if (trees_[r] == 0) continue;
+      const double y = labels[r], predicted = sums_[r] / static_cast<double>(trees_[r]);
+      squares[0] += (y - mean) * (y - mean);
+      squares[1] += (y - predicted) * (y - predicted);
+    }
+    allreduce(comm, std::span<double>(squares), ReduceOp::sum);
+    if (squares[0] == 0.0) return {squares[1] == 0.0 ? 1.0 : 0.0, rows};
+    return {1.0 - squares[1] / squares[0], rows};
   }
 
  private:
@@ -99,6 +102,10 @@ void RandomForest::fit(JobContext& job) {
       (count > 0 ? tree_rows : left_out).push_back(static_cast<RowIndex>(r));
     }
     RegressionTree tree = trainer.grow(std::move(tree_rows), weights, t);
+    if (tree.node(0).cover == 0.0f) {  // the bootstrap drew no row on any rank: a tree of nothing
+      job.log.info(name() + ": tree " + std::to_string(t) + "'s bootstrap sample is empty; it is left out");
+      continue;
+    }
     if (oob_score)
       for (const RowIndex r : left_out) out_of_bag.add(r, tree.leaf_values(tree.leaf_of_binned(shard.matrix, r)));
     ensemble_.add(std::move(tree));
@@ -111,6 +118,7 @@ void RandomForest::fit(JobContext& job) {
     }
   }
   const auto trees = static_cast<std::int64_t>(ensemble_.trees().size());
+  TERN_CHECK(trees > 0, name(), ": every tree's bootstrap sample was empty (", shard.total_rows, " rows)");
   ensemble_.scale_weights(1.0 / static_cast<double>(trees));
 
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

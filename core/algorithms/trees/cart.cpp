@@ -11,6 +11,8 @@ namespace tern {
 
 namespace {
 
+constexpr double kMostInferredClasses = 1000;  // a larger label looks like a regression target
+
 // max_features as a count (≥ 1) or a fraction (in (0, 1]): "3" is a count, "0.5" and "1.0"
 // fractions, as in scikit-learn.
 struct FeatureShare {
@@ -44,7 +46,7 @@ CartConfig read_cart_hyperparameters(HyperparameterReader& read, const std::stri
   config.num_classes = read.integer("num_classes", 0, Range::non_negative());
   TERN_CHECK(config.num_classes != 1, "hyperparameter 'num_classes' 1: a classifier needs at least 2 classes");
   config.growth.max_depth = read.integer("max_depth", default_max_depth, Range::non_negative());
-  config.growth.min_split_weight = read.real("min_samples_split", 2.0, Range::non_negative());
+  config.min_samples_split = read.real("min_samples_split", 2.0, Range::non_negative());
   config.min_samples_leaf = read.real("min_samples_leaf", 1.0, Range::non_negative());
   config.max_features = read.text("max_features", default_max_features);
   if (config.max_features == "auto") config.max_features = config.criterion == "mse" ? "all" : "sqrt";
@@ -69,39 +71,43 @@ std::int64_t max_features_count(const std::string& max_features, std::int64_t fe
 }
 
 CartStatistics cart_statistics(std::span<const float> labels, std::span<const double> weights, std::int64_t classes,
-                               std::int64_t total_rows, Communicator& comm) {
-  const std::int64_t width = classes == 0 ? 2 : classes + 1;
+                               double target_offset, std::int64_t total_rows, Communicator& comm) {
+  const std::int64_t width = classes == 0 ? 3 : classes + 2;
   const auto rows = static_cast<std::int64_t>(labels.size());
   double largest_weight = 0.0, largest_target = 0.0;
   for (std::int64_t r = 0; r < rows; ++r) {
     const double weight = weights[static_cast<std::size_t>(r)];
     largest_weight = std::max(largest_weight, weight);
-    largest_target = std::max(largest_target, std::abs(weight * labels[static_cast<std::size_t>(r)]));
+    largest_target = std::max(largest_target, std::abs(weight * (labels[static_cast<std::size_t>(r)] - target_offset)));
   }
   std::vector<double> largest(static_cast<std::size_t>(width), largest_weight);
   if (classes == 0) largest[0] = largest_target;
+  largest[static_cast<std::size_t>(width - 1)] = 1.0;  // the row count
   allreduce(comm, std::span<double>(largest), ReduceOp::max);
   CartStatistics statistics{FixedPointScales(largest, total_rows), RowStatistics(width, rows)};
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < rows; ++r) {
     const double weight = weights[static_cast<std::size_t>(r)], label = labels[static_cast<std::size_t>(r)];
     std::int64_t* row = statistics.rows.row(r);
-    if (classes == 0) row[0] = statistics.scales.quantize(0, weight * label);
+    if (classes == 0) row[0] = statistics.scales.quantize(0, weight * (label - target_offset));
     else row[static_cast<std::int64_t>(label)] = statistics.scales.quantize(static_cast<std::int64_t>(label), weight);
-    row[width - 1] = statistics.scales.quantize(width - 1, weight);
+    row[width - 2] = statistics.scales.quantize(width - 2, weight);
+    row[width - 1] = statistics.scales.quantize(width - 1, weight > 0.0 ? 1.0 : 0.0);
   }
   return statistics;
 }
 
 CartTrainer::CartTrainer(const BinnedShard& shard, std::unique_ptr<CartCriterion> criterion,
-                         const TreeGrowthConfig& growth, std::int64_t classes, Communicator& comm)
+                         const TreeGrowthConfig& growth, std::int64_t classes, double target_offset, Communicator& comm)
     : shard_(shard), criterion_(std::move(criterion)), grower_(shard.matrix, comm, *criterion_, growth),
-      classes_(classes), comm_(comm), features_(static_cast<std::size_t>(shard.matrix.features())) {
+      classes_(classes), target_offset_(target_offset), comm_(comm),
+      features_(static_cast<std::size_t>(shard.matrix.features())) {
   std::iota(features_.begin(), features_.end(), 0);
 }
 
 RegressionTree CartTrainer::grow(std::vector<RowIndex> rows, std::span<const double> weights, std::int64_t index) {
-  const CartStatistics statistics = cart_statistics(shard_.labels, weights, classes_, shard_.total_rows, comm_);
+  const CartStatistics statistics =
+      cart_statistics(shard_.labels, weights, classes_, target_offset_, shard_.total_rows, comm_);
   return grower_.grow(std::move(rows), statistics.rows, statistics.scales, features_, index);
 }
 
@@ -123,10 +129,18 @@ BinnedShard CartModel::read_training_data(JobContext& job, const CartConfig& con
       double largest = 0.0;
       for (const float label : shard.labels)
         if (std::isfinite(label)) largest = std::max<double>(largest, label);
-      classes_ = std::max<std::int64_t>(2, static_cast<std::int64_t>(allreduce_value(job.comm, largest, ReduceOp::max)) + 1);
+      largest = allreduce_value(job.comm, largest, ReduceOp::max);
+      TERN_CHECK(largest < kMostInferredClasses, "train: ", shard.source, ": the largest label is ", largest,
+                 ", too many classes for criterion ", criterion_, ": for regression targets set criterion=mse; for ",
+                 "more than ", kMostInferredClasses, " classes set num_classes");
+      classes_ = std::max<std::int64_t>(2, static_cast<std::int64_t>(largest) + 1);
     }
   }
   check_labels(shard.labels, "train: " + shard.source, shard.first_row);
+  std::int64_t weighted_rows = 0;
+  for (const float weight : shard.weights) weighted_rows += weight > 0.0f ? 1 : 0;
+  TERN_CHECK(allreduce_value(job.comm, weighted_rows, ReduceOp::sum) > 0, "train: ", shard.source,
+             ": every row's weight is 0");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   job.log.info(name() + ": " + std::to_string(shard.total_rows) + " rows x " + std::to_string(num_features_) +
                " features binned in " + std::to_string(seconds) + " s; this rank holds " +
@@ -136,10 +150,25 @@ BinnedShard CartModel::read_training_data(JobContext& job, const CartConfig& con
 }
 
 CartTrainer CartModel::trainer(const BinnedShard& shard, const CartConfig& config, Communicator& comm) const {
+  // A count below 1 is a fraction of all the rows, rounded up.
+  const auto rows_of = [&](double count) {
+    return count < 1.0 ? std::ceil(count * static_cast<double>(shard.total_rows)) : count;
+  };
   TreeGrowthConfig growth = config.growth;
   growth.max_features = max_features_count(config.max_features, num_features_);
-  return CartTrainer(shard, CartCriterion::named(criterion_, classes_, config.min_samples_leaf), growth, classes_,
-                     comm);
+  growth.min_split_size = rows_of(config.min_samples_split);
+  double target_offset = 0.0;
+  if (classes_ == 0) {  // the targets' weighted mean: Σ w y / Σ w
+    std::vector<double> weighted(2 * shard.labels.size());
+    for (std::size_t r = 0; r < shard.labels.size(); ++r) {
+      weighted[2 * r] = static_cast<double>(shard.weights[r]) * shard.labels[r];
+      weighted[2 * r + 1] = shard.weights[r];
+    }
+    const std::vector<double> sums = exact_sums(weighted, 2, shard.total_rows, comm);
+    target_offset = sums[0] / sums[1];
+  }
+  return CartTrainer(shard, CartCriterion::named(criterion_, classes_, rows_of(config.min_samples_leaf), target_offset),
+                     growth, classes_, target_offset, comm);
 }
 
 void CartModel::check_labels(std::span<const float> labels, const std::string& where, std::int64_t first_row) const {

@@ -13,10 +13,10 @@ namespace {
 
 // The largest power of two s with s·largest·rows < 2^62 (1 when largest is 0).
 double fixed_point_scale(double largest, std::int64_t rows) {
-  largest = std::abs(largest);
-  if (!(largest > 0.0)) return 1.0;
   TERN_CHECK(std::isfinite(largest), "trees: a gradient, hessian, target or weight is not finite (", largest,
              "); check the labels and weights");
+  largest = std::abs(largest);
+  if (largest == 0.0) return 1.0;
   const double budget = std::ldexp(1.0, 62) / (largest * static_cast<double>(std::max<std::int64_t>(rows, 1)));
   return std::ldexp(1.0, static_cast<int>(std::floor(std::log2(budget))));
 }
@@ -94,7 +94,31 @@ HistogramLayout::HistogramLayout(const BinnedMatrix& matrix, std::vector<std::in
 }
 
 FixedPointScales::FixedPointScales(std::span<const double> largest, std::int64_t total_rows) {
-  for (const double value : largest) scales_.push_back(fixed_point_scale(value, total_rows));
+  for (const double value : largest) {
+    scales_.push_back(fixed_point_scale(value, total_rows));
+    inverse_scales_.push_back(1.0 / scales_.back());
+  }
+}
+
+std::vector<double> exact_sums(std::span<const double> values, std::int64_t columns, std::int64_t total_rows,
+                               Communicator& comm) {
+  std::vector<double> largest(static_cast<std::size_t>(columns), 0.0);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    TERN_CHECK(std::isfinite(values[i]), "trees: a weight or target sum is not finite (", values[i], ")");
+    double& column = largest[i % static_cast<std::size_t>(columns)];
+    column = std::max(column, std::abs(values[i]));
+  }
+  allreduce(comm, std::span<double>(largest), ReduceOp::max);
+  const FixedPointScales scales(largest, total_rows);
+  std::vector<std::int64_t> sums(static_cast<std::size_t>(columns), 0);
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto column = static_cast<std::int64_t>(i % static_cast<std::size_t>(columns));
+    sums[static_cast<std::size_t>(column)] += scales.quantize(column, values[i]);
+  }
+  allreduce(comm, std::span<std::int64_t>(sums), ReduceOp::sum);
+  std::vector<double> totals(static_cast<std::size_t>(columns));
+  scales.values(sums.data(), totals.data());
+  return totals;
 }
 
 void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayout* const> layouts,

@@ -44,17 +44,23 @@ class FixedPointScales {
     const double scaled = value * scales_[static_cast<std::size_t>(column)];
     return static_cast<std::int64_t>(scaled < 0.0 ? scaled - 0.5 : scaled + 0.5);
   }
+  // A sum as a real number (times 1/scale, exact for a power of two, and cheaper than dividing).
   double value(std::int64_t column, std::int64_t sum) const {
-    return static_cast<double>(sum) / scales_[static_cast<std::size_t>(column)];
+    return static_cast<double>(sum) * inverse_scales_[static_cast<std::size_t>(column)];
   }
   // All `width` columns of `sums` as real numbers.
   void values(const std::int64_t* sums, double* out) const {
-    for (std::size_t c = 0; c < scales_.size(); ++c) out[c] = static_cast<double>(sums[c]) / scales_[c];
+    for (std::size_t c = 0; c < inverse_scales_.size(); ++c) out[c] = static_cast<double>(sums[c]) * inverse_scales_[c];
   }
 
  private:
-  std::vector<double> scales_;
+  std::vector<double> scales_, inverse_scales_;
 };
+
+// Σ over every rank's rows of each column of `values` [rows × columns], summed in fixed point
+// (scaled from the columns' largest |value| on any rank), so the same on any number of ranks.
+std::vector<double> exact_sums(std::span<const double> values, std::int64_t columns, std::int64_t total_rows,
+                               Communicator& comm);
 
 // The fixed-point statistics of a shard's rows, [rows × width].
 struct RowStatistics {

@@ -6,42 +6,13 @@
 
 namespace tern {
 
-namespace {
-
-double soft_threshold(double grad, double alpha) {
-  if (grad > alpha) return grad - alpha;
-  if (grad < -alpha) return grad + alpha;
-  return 0.0;
-}
-
-}  // namespace
-
-double leaf_weight(const SplitRegularization& regularization, double grad, double hess) {
-  if (hess < regularization.min_child_weight || hess <= 0.0) return 0.0;
-  double weight = -soft_threshold(grad, regularization.alpha) / (hess + regularization.lambda);
-  if (regularization.max_delta_step != 0.0 && std::abs(weight) > regularization.max_delta_step)
-    weight = std::copysign(regularization.max_delta_step, weight);
-  return weight;
-}
-
-double leaf_gain(const SplitRegularization& regularization, double grad, double hess) {
-  if (hess < regularization.min_child_weight || hess <= 0.0) return 0.0;
-  if (regularization.max_delta_step == 0.0) {
-    const double thresholded = soft_threshold(grad, regularization.alpha);
-    return thresholded * thresholded / (hess + regularization.lambda);
-  }
-  const double weight = leaf_weight(regularization, grad, hess);
-  return -2.0 * (grad * weight + 0.5 * (hess + regularization.lambda) * weight * weight +
-                 regularization.alpha * std::abs(weight));
-}
-
 std::unique_ptr<CartCriterion> CartCriterion::named(const std::string& name, std::int64_t classes,
-                                                    double min_child_weight) {
-  if (name == "mse") return std::make_unique<CartCriterion>(Impurity::squared_error, 1, min_child_weight);
+                                                    double min_samples_leaf, double target_offset) {
+  if (name == "mse") return std::make_unique<CartCriterion>(Impurity::squared_error, 1, min_samples_leaf, target_offset);
   TERN_CHECK(name == "gini" || name == "entropy", "criterion '", name, "' is not one of gini, entropy, mse");
   TERN_CHECK(classes >= 2, "criterion ", name, " needs at least 2 classes, not ", classes);
   return std::make_unique<CartCriterion>(name == "gini" ? Impurity::squared_error : Impurity::entropy, classes,
-                                         min_child_weight);
+                                         min_samples_leaf, 0.0);
 }
 
 double CartCriterion::score(const double* sums) const {
@@ -65,7 +36,8 @@ bool CartCriterion::splittable(const double* sums) const {
 
 void CartCriterion::leaf(const double* sums, float* values) const {
   const double weight = sums[targets_];
-  for (std::int64_t k = 0; k < targets_; ++k) values[k] = weight > 0.0 ? static_cast<float>(sums[k] / weight) : 0.0f;
+  for (std::int64_t k = 0; k < targets_; ++k)
+    values[k] = weight > 0.0 ? static_cast<float>(target_offset_ + sums[k] / weight) : 0.0f;
 }
 
 }  // namespace tern

@@ -6,6 +6,12 @@
 
 namespace tern {
 
+namespace {
+
+constexpr std::int32_t kLargestExactCount = 1 << 24;  // float32 holds every integer below it
+
+}  // namespace
+
 void TreeEnsemble::add(RegressionTree tree, float weight) {
   TERN_CHECK(tree.outputs() == 1 || tree.outputs() == outputs_, "tree ensemble: a tree of ", tree.outputs(),
              " values a leaf in an ensemble of ", outputs_, " outputs");
@@ -97,8 +103,10 @@ std::string TreeEnsemble::readable_json(const nlohmann::json& description) const
 }
 
 void TreeEnsemble::save(ModelFile& file, const std::string& prefix) const {
-  std::vector<float> offsets = {0.0f}, left, right, feature, threshold, default_left, value, gain, cover, depth;
+  std::vector<float> counts, left, right, feature, threshold, default_left, value, gain, cover, depth;
   for (const RegressionTree& tree : trees_) {
+    TERN_CHECK(tree.size() < kLargestExactCount, "model: a tree of ", tree.size(), " nodes; a model file holds at most ",
+               kLargestExactCount, " a tree (node numbers are float32)");
     for (const TreeNode& node : tree.nodes()) {
       left.push_back(static_cast<float>(node.left));
       right.push_back(static_cast<float>(node.right));
@@ -110,12 +118,12 @@ void TreeEnsemble::save(ModelFile& file, const std::string& prefix) const {
       depth.push_back(static_cast<float>(node.depth));
     }
     value.insert(value.end(), tree.values().begin(), tree.values().end());
-    offsets.push_back(static_cast<float>(left.size()));
+    counts.push_back(static_cast<float>(tree.size()));
   }
   const auto store = [&](const std::string& name, const std::vector<float>& values) {
     file.tensors.emplace(prefix + name, Tensor::from_values({static_cast<std::int64_t>(values.size())}, values));
   };
-  store("node_offsets", offsets);
+  store("node_counts", counts);
   store("left", left);
   store("right", right);
   store("feature", feature);
@@ -131,27 +139,29 @@ void TreeEnsemble::save(ModelFile& file, const std::string& prefix) const {
 TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix, std::int64_t outputs,
                                 float base_margin, std::int64_t num_features) {
   TreeEnsemble ensemble(outputs, base_margin);
-  const std::span<const float> offsets = file.tensor(prefix + "node_offsets").values();
+  const std::span<const float> counts = file.tensor(prefix + "node_counts").values();
+  std::vector<std::size_t> offsets = {0};  // where each tree's nodes start
+  for (const float count : counts) offsets.push_back(offsets.back() + static_cast<std::size_t>(count));
+  const std::size_t all_nodes = offsets.back();
   const auto column = [&](const std::string& name) {
     const std::span<const float> values = file.tensor(prefix + name).values();
-    TERN_CHECK(!offsets.empty() && values.size() == static_cast<std::size_t>(offsets.back()), "model: ", prefix, name,
-               " holds ", values.size(), " nodes, the offsets ", offsets.empty() ? 0.0f : offsets.back());
+    TERN_CHECK(values.size() == all_nodes, "model: ", prefix, name, " holds ", values.size(), " nodes, node_counts ",
+               all_nodes);
     return values;
   };
   const auto left = column("left"), right = column("right"), feature = column("feature"),
              threshold = column("threshold"), default_left = column("default_left"), gain = column("gain"),
              cover = column("cover"), depth = column("depth");
   const std::span<const float> value = file.tensor(prefix + "value").values();
-  const auto all_nodes = static_cast<std::size_t>(offsets.back());
   const std::span<const float> weights = file.tensor(prefix + "tree_weights").values();
-  TERN_CHECK(weights.size() + 1 == offsets.size(), "model: ", prefix, "tree_weights holds ", weights.size(),
-             " weights for ", offsets.size() - 1, " trees");
+  TERN_CHECK(weights.size() == counts.size(), "model: ", prefix, "tree_weights holds ", weights.size(),
+             " weights for ", counts.size(), " trees");
   const std::size_t width = all_nodes == 0 ? 1 : value.size() / all_nodes;
   TERN_CHECK(value.size() == all_nodes * width && (width == 1 || width == static_cast<std::size_t>(outputs)), "model: ",
              prefix, "value holds ", value.size(), " values for ", all_nodes, " nodes of ", outputs, " outputs");
   for (std::size_t t = 0; t + 1 < offsets.size(); ++t) {
     std::vector<TreeNode> nodes;
-    for (auto i = static_cast<std::size_t>(offsets[t]); i < static_cast<std::size_t>(offsets[t + 1]); ++i) {
+    for (std::size_t i = offsets[t]; i < offsets[t + 1]; ++i) {
       TreeNode node;
       node.left = static_cast<std::int32_t>(left[i]);
       node.right = static_cast<std::int32_t>(right[i]);
@@ -165,8 +175,8 @@ TreeEnsemble TreeEnsemble::load(const ModelFile& file, const std::string& prefix
                  " of ", num_features);
       nodes.push_back(node);
     }
-    const auto first = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(offsets[t]) * width),
-               last = static_cast<std::ptrdiff_t>(static_cast<std::size_t>(offsets[t + 1]) * width);
+    const auto first = static_cast<std::ptrdiff_t>(offsets[t] * width),
+               last = static_cast<std::ptrdiff_t>(offsets[t + 1] * width);
     ensemble.add(RegressionTree(std::move(nodes), std::vector<float>(value.begin() + first, value.begin() + last)),
                  weights[t]);
   }

@@ -59,7 +59,7 @@ class TreeEnsemble {
   // dump as one JSON document would take ~1 KB of memory a node.
   std::string readable_json(const nlohmann::json& description) const;
 
-  // Model-file tensors under `prefix` ("gbdt/"): node_offsets [trees + 1]; per node left,
+  // Model-file tensors under `prefix` ("gbdt/"): node_counts [trees]; per node left,
   // right, feature, threshold, default_left, gain, cover, depth; value [nodes × values a leaf];
   // tree_weights [trees].
   void save(ModelFile& file, const std::string& prefix) const;

@@ -59,7 +59,7 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
   const auto level_size = column_count(config_.colsample_bylevel, static_cast<std::int64_t>(features.size()));
   subtracting_ = node_feature_count(level_size) >= level_size;
   RegressionTree tree(criterion_.outputs());
-  const std::int64_t weight = criterion_.width() - 1;
+  const std::int64_t weight = criterion_.weight_column();
   const auto set_cover = [&](const OpenNode& node) {
     tree.node(node.id).cover = static_cast<float>(scales.value(weight, node.total[static_cast<std::size_t>(weight)]));
   };
@@ -69,6 +69,7 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
   root.features = node_features(0, 0);
   root.layout = subtracting_ ? HistogramLayout(matrix_) : HistogramLayout(matrix_, root.features);
   const std::span<const RowIndex> all_rows(positions_);
+  root.histogram = spare_histogram();
   Histogram* root_histogram = &root.histogram;
   const HistogramLayout* root_layout = &root.layout;
   build_histograms(matrix_, {&root_layout, 1}, {&all_rows, 1}, statistics, {&root_histogram, 1});
@@ -78,7 +79,8 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
   evaluate(root, tree, scales);
 
   std::vector<double> sums(static_cast<std::size_t>(criterion_.width()));
-  const auto make_leaf = [&](const OpenNode& node) {
+  const auto make_leaf = [&](OpenNode& node) {
+    recycle(std::move(node.histogram));
     scales.values(node.total.data(), sums.data());
     criterion_.leaf(sums.data(), tree.leaf_values(node.id).data());
     leaves_.push_back({node.id, {node.begin, node.end}});
@@ -123,7 +125,7 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
     open = std::move(waiting);
     for (OpenNode& child : children) open.push_back(std::move(child));
   }
-  for (const OpenNode& node : open) make_leaf(node);
+  for (OpenNode& node : open) make_leaf(node);
   std::sort(leaves_.begin(), leaves_.end());
   return tree;
 }
@@ -146,7 +148,7 @@ bool TreeGrower::searchable(const StatisticSums& total, std::int64_t depth, cons
   if (config_.max_depth > 0 && depth >= config_.max_depth) return false;
   std::vector<double> sums(total.size());
   scales.values(total.data(), sums.data());
-  return sums.back() >= config_.min_split_weight && criterion_.splittable(sums.data());
+  return criterion_.size(sums.data()) >= config_.min_split_size && criterion_.splittable(sums.data());
 }
 
 void TreeGrower::evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales) {
@@ -230,7 +232,7 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
     const std::size_t left = 2 * pair, right = left + 1;
     if (subtracting_) {
       if (searched[left] == 0 && searched[right] == 0) continue;
-      const std::size_t weight = children[left].total.size() - 1;
+      const auto weight = static_cast<std::size_t>(criterion_.weight_column());
       built.push_back(children[left].total[weight] <= children[right].total[weight] ? left : right);
     } else {
       for (const std::size_t c : {left, right})
@@ -245,6 +247,7 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
     child.layout = subtracting_ ? batch[index / 2].layout : HistogramLayout(matrix_, child.features);
     row_runs.push_back(std::span<const RowIndex>(positions_).subspan(static_cast<std::size_t>(child.begin),
                                                                          static_cast<std::size_t>(child.end - child.begin)));
+    child.histogram = spare_histogram();
     histograms.push_back(&child.histogram);
     layouts.push_back(&child.layout);
   }
@@ -261,7 +264,20 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
       for (std::size_t slot = 0; slot < histogram.size(); ++slot) histogram[slot] -= subtracted[slot];
     }
   }
+  for (OpenNode& parent : batch) recycle(std::move(parent.histogram));  // those not passed on
   return children;
+}
+
+Histogram TreeGrower::spare_histogram() {
+  if (spare_histograms_.empty()) return {};
+  Histogram histogram = std::move(spare_histograms_.back());
+  spare_histograms_.pop_back();
+  return histogram;
+}
+
+void TreeGrower::recycle(Histogram&& histogram) {
+  if (histogram.capacity() > 0) spare_histograms_.push_back(std::move(histogram));
+  histogram = Histogram();
 }
 
 std::int64_t TreeGrower::partition(const OpenNode& node, const TreeNode& split, int threads) {

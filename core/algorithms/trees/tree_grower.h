@@ -13,7 +13,7 @@
 // grow_policy depthwise expands all the open nodes of a level at once (one allreduce a level);
 // lossguide expands the open node with the largest loss change first (ties: the lower node
 // id), up to max_leaves. A node is expanded when it has a split (split_search.h) that removes at
-// least min_split_loss (gamma), its weight is at least min_split_weight (CART's
+// least min_split_loss (gamma), its size (split_criterion.h) is at least min_split_size (CART's
 // min_samples_split), and it is shallower than max_depth (0: no limit). Leaves get the
 // criterion's values.
 //
@@ -36,7 +36,7 @@ namespace tern {
 
 struct TreeGrowthConfig {
   double min_split_loss = 0.0;    // gamma
-  double min_split_weight = 0.0;  // least weight of a node that is split
+  double min_split_size = 0.0;    // least size of a node that is split
   std::int64_t max_depth = 6;     // 0: no limit
   std::int64_t max_leaves = 0;    // 0: no limit
   bool lossguide = false;
@@ -89,6 +89,10 @@ class TreeGrower {
   // Reorders positions_[node.begin, node.end) so that the rows going left come first (stable),
   // on `threads` threads; returns where the right child's rows start.
   std::int64_t partition(const OpenNode& node, const TreeNode& split, int threads);
+  // Histograms no node holds any more, kept for the next ones: a fresh one of megabytes (many
+  // features) costs a page fault a page when first filled.
+  Histogram spare_histogram();
+  void recycle(Histogram&& histogram);
   template <typename BinType>
   std::int64_t partition_by(const OpenNode& node, const TreeNode& split, int threads);
   // How many of a level's columns a node draws, and the draw of node `node_id`.
@@ -108,6 +112,7 @@ class TreeGrower {
   bool subtracting_ = true;
   std::vector<std::vector<std::int64_t>> level_features_;  // by depth, drawn when first needed
   std::vector<std::pair<std::int32_t, std::pair<std::int64_t, std::int64_t>>> leaves_;  // id, run
+  std::vector<Histogram> spare_histograms_;
 };
 
 }  // namespace tern

@@ -314,9 +314,10 @@ double weighted_entropy(const std::vector<double>& classes) {
 }
 
 TEST(CartCriterion, GainsAreTheFallInWeightedImpurity) {
-  // Parent (5, 3, 2) split into left (4, 1, 0) and right (1, 2, 2); the sums end with the weight.
-  const std::vector<double> parent = {5, 3, 2, 10}, left = {4, 1, 0, 5}, right = {1, 2, 2, 5};
-  const auto classes = [](const std::vector<double>& sums) { return std::vector<double>(sums.begin(), sums.end() - 1); };
+  // Parent (5, 3, 2) split into left (4, 1, 0) and right (1, 2, 2); the sums end with the weight
+  // and the rows (here a row weighs 1).
+  const std::vector<double> parent = {5, 3, 2, 10, 10}, left = {4, 1, 0, 5, 5}, right = {1, 2, 2, 5, 5};
+  const auto classes = [](const std::vector<double>& sums) { return std::vector<double>(sums.begin(), sums.end() - 2); };
   const auto gain = [&](const SplitCriterion& criterion) {
     return criterion.score(left.data()) + criterion.score(right.data()) - criterion.score(parent.data());
   };
@@ -330,7 +331,11 @@ TEST(CartCriterion, GainsAreTheFallInWeightedImpurity) {
   EXPECT_FLOAT_EQ(leaf[0], 0.8f);
   EXPECT_FLOAT_EQ(leaf[1], 0.2f);
   EXPECT_FLOAT_EQ(leaf[2], 0.0f);
-  // mse over targets y = {1, 2, 6 | 10, 11}: the fall in the sum of squared errors.
+  EXPECT_TRUE(gini->splittable(parent.data()));
+  const std::vector<double> pure = {0, 4, 0, 4, 4};
+  EXPECT_FALSE(gini->splittable(pure.data()));
+  // mse over targets y = {1, 2, 6 | 10, 11}, centred on their mean 6: the fall in the sum of
+  // squared errors, and leaves that add the mean back.
   const std::vector<double> low = {1, 2, 6}, high = {10, 11};
   const auto sse = [](const std::vector<double>& ys) {
     double mean = 0.0, total = 0.0;
@@ -338,13 +343,17 @@ TEST(CartCriterion, GainsAreTheFallInWeightedImpurity) {
     for (const double y : ys) total += (y - mean) * (y - mean);
     return total;
   };
-  const auto mse = CartCriterion::named("mse", 0, 1.0);
-  const std::vector<double> sums_low = {9, 3}, sums_high = {21, 2}, sums_all = {30, 5};
+  const auto mse = CartCriterion::named("mse", 0, 1.0, 6.0);
+  const std::vector<double> sums_low = {9 - 18, 3, 3}, sums_high = {21 - 12, 2, 2}, sums_all = {0, 5, 5};
   EXPECT_NEAR(mse->score(sums_low.data()) + mse->score(sums_high.data()) - mse->score(sums_all.data()),
               sse({1, 2, 6, 10, 11}) - sse(low) - sse(high), 1e-9);
-  // min_samples_leaf 6 forbids a child of weight 5.
-  EXPECT_FALSE(CartCriterion::named("gini", 3, 6.0)->allowed_child(left.data()));
-  EXPECT_TRUE(gini->allowed_child(left.data()));
+  float value = 0.0f;
+  mse->leaf(sums_high.data(), &value);
+  EXPECT_FLOAT_EQ(value, 10.5f);
+  // min_samples_leaf counts rows, not weight: a child of 5 rows that weigh 0.5 in all.
+  const std::vector<double> light = {0.4, 0.1, 0.0, 0.5, 5};
+  EXPECT_TRUE(gini->allowed_child(light.data()));
+  EXPECT_FALSE(CartCriterion::named("gini", 3, 6.0)->allowed_child(light.data()));
 }
 
 TEST(RandomForest, BootstrapCountsArePoissonOne) {
