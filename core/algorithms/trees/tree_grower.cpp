@@ -52,6 +52,7 @@ RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics&
   TERN_CHECK(statistics.width == criterion_.width() && scales.width() == criterion_.width(), "trees: statistics of width ",
              statistics.width, " for a criterion of width ", criterion_.width());
   positions_ = std::move(rows);
+  scratch_.resize(positions_.size());
   tree_features_ = features;
   tree_index_ = tree_index;
   level_features_.clear();
@@ -293,31 +294,30 @@ std::int64_t TreeGrower::partition_by(const OpenNode& node, const TreeNode& spli
   const bool default_left = split.default_left;
   const std::int64_t count = node.end - node.begin;
   RowIndex* rows = positions_.data() + node.begin;
+  RowIndex* scratch = scratch_.data() + node.begin;  // the node's own stretch: nodes split side by side
   // Each thread splits its block of rows: the left ones stay, moved up to the block's start, the
-  // right ones go to its own list; then the lefts of all blocks close up, and the rights follow.
-  std::vector<std::vector<RowIndex>> right(static_cast<std::size_t>(threads));
-  std::vector<std::int64_t> left_count(static_cast<std::size_t>(threads));
+  // right ones go to the block's stretch of the scratch list; then the lefts of all blocks close
+  // up, and the rights follow.
+  std::vector<std::int64_t> left_count(static_cast<std::size_t>(threads)), right_count(static_cast<std::size_t>(threads));
 #pragma omp parallel num_threads(threads)
   {
     const int t = omp_get_thread_num();
     const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
-    std::vector<RowIndex>& rights = right[static_cast<std::size_t>(t)];
-    rights.resize(static_cast<std::size_t>(end - begin));
     // Branch-free: each row is written to both places and only its side's count moves on,
     // since which side a row takes is as unpredictable as a coin.
-    std::int64_t lefts = 0, right_count = 0;
+    std::int64_t lefts = 0, rights = 0;
     for (std::int64_t i = begin; i < end; ++i) {
       if (i + kPrefetchRows < end) __builtin_prefetch(bins + rows[i + kPrefetchRows]);
       const RowIndex row = rows[i];
       const std::int64_t bin = bins[row];
       const bool goes_left = (bin == missing) ? default_left : bin <= last_left;
       rows[begin + lefts] = row;
-      rights[static_cast<std::size_t>(right_count)] = row;
+      scratch[begin + rights] = row;
       lefts += goes_left ? 1 : 0;
-      right_count += goes_left ? 0 : 1;
+      rights += goes_left ? 0 : 1;
     }
-    rights.resize(static_cast<std::size_t>(right_count));
     left_count[static_cast<std::size_t>(t)] = lefts;
+    right_count[static_cast<std::size_t>(t)] = rights;
   }
   std::int64_t at = 0;
   for (int t = 0; t < threads; ++t) {
@@ -326,9 +326,9 @@ std::int64_t TreeGrower::partition_by(const OpenNode& node, const TreeNode& spli
     at += left_count[static_cast<std::size_t>(t)];
   }
   const std::int64_t middle = node.begin + at;
-  for (const auto& rights : right) {
-    std::copy(rights.begin(), rights.end(), rows + at);
-    at += static_cast<std::int64_t>(rights.size());
+  for (int t = 0; t < threads; ++t) {
+    std::copy_n(scratch + count * t / threads, right_count[static_cast<std::size_t>(t)], rows + at);
+    at += right_count[static_cast<std::size_t>(t)];
   }
   return middle;
 }

@@ -105,6 +105,7 @@ class TreeGrower {
   const SplitCriterion& criterion_;
   TreeGrowthConfig config_;
   std::vector<RowIndex> positions_;  // the tree's rows, each node's a contiguous run
+  std::vector<RowIndex> scratch_;    // as long: where partitions put the rows going right
   std::vector<std::int64_t> tree_features_;
   std::int64_t tree_index_ = 0;
   // Whether siblings' histograms come by subtraction (over every feature), or, when nodes draw
