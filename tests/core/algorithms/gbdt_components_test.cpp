@@ -259,6 +259,36 @@ TEST(GradientHistogram, IsTheSameOnOneAndTwoThreadsAndSumsExactly) {
   }
 }
 
+TEST(GradientHistogram, AFeatureSubsetHoldsTheFullHistogramsSlots) {
+  // A node that draws features {1, 3} builds just their slots; they must be the full
+  // histogram's slots of those features, and its rows' total the same from either.
+  std::mt19937 generator(7);
+  std::normal_distribution<float> normal;
+  const std::int64_t rows = 3000, features = 4;
+  std::vector<float> values(static_cast<std::size_t>(rows * features));
+  for (float& value : values) value = normal(generator);
+  const BinnedMatrix matrix = bin_rows(values, features, 16);
+  Gradients gradients(4.0, 1.0, rows);
+  for (std::int64_t r = 0; r < rows; ++r) gradients.add(normal(generator), 0.5);
+  const Histogram full = histogram_of(matrix, gradients.statistics);
+  const HistogramLayout subset(matrix, {1, 3});
+  EXPECT_FALSE(subset.all_features());
+  std::vector<RowIndex> all(static_cast<std::size_t>(rows));
+  std::iota(all.begin(), all.end(), 0);
+  const std::span<const RowIndex> run(all);
+  Histogram part;
+  Histogram* out = &part;
+  const HistogramLayout* layout = &subset;
+  build_histograms(matrix, {&layout, 1}, {&run, 1}, gradients.statistics, {&out, 1});
+  ASSERT_EQ(static_cast<std::int64_t>(part.size()), subset.total_slots() * 2);
+  for (const std::int64_t f : {1, 3})
+    for (std::int64_t slot = 0; slot < matrix.slot_offset(f + 1) - matrix.slot_offset(f); ++slot)
+      for (std::int64_t c = 0; c < 2; ++c)
+        EXPECT_EQ(part[static_cast<std::size_t>((subset.slot_offset(f) + slot) * 2 + c)],
+                  full[static_cast<std::size_t>((matrix.slot_offset(f) + slot) * 2 + c)])
+            << "feature " << f << " slot " << slot;
+}
+
 TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
   std::mt19937 generator(5);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
