@@ -156,17 +156,26 @@ struct Gradients {
   StatisticSums total = {0, 0};
 };
 
-// Histogram of all rows of a matrix for their statistics.
-Histogram histogram_of(const BinnedMatrix& matrix, const RowStatistics& statistics) {
+// Histogram of all rows of a matrix for their statistics, over `layout` (all features by default).
+Histogram histogram_of(const BinnedMatrix& matrix, const RowStatistics& statistics,
+                       const HistogramLayout* layout = nullptr) {
   std::vector<RowIndex> rows(static_cast<std::size_t>(matrix.rows()));
   std::iota(rows.begin(), rows.end(), 0);
   Histogram histogram;
   const std::span<const RowIndex> run(rows);
   Histogram* out = &histogram;
-  const HistogramLayout layout(matrix);
-  const HistogramLayout* layouts = &layout;
+  const HistogramLayout all_features(matrix);
+  const HistogramLayout* layouts = layout != nullptr ? layout : &all_features;
   build_histograms(matrix, {&layouts, 1}, {&run, 1}, statistics, {&out, 1});
   return histogram;
+}
+
+// rows × features standard normal values from a seeded generator, which goes on to draw more.
+std::vector<float> normal_values(std::mt19937& generator, std::int64_t rows, std::int64_t features) {
+  std::normal_distribution<float> normal;
+  std::vector<float> values(static_cast<std::size_t>(rows * features));
+  for (float& value : values) value = normal(generator);
+  return values;
 }
 
 std::vector<RowIndex> all_rows(std::int64_t rows) {
@@ -238,9 +247,7 @@ TEST(GradientHistogram, IsTheSameOnOneAndTwoThreadsAndSumsExactly) {
   std::mt19937 generator(11);
   std::normal_distribution<float> normal;
   const std::int64_t rows = 50000, features = 5;
-  std::vector<float> values(static_cast<std::size_t>(rows * features));
-  for (float& value : values) value = normal(generator);
-  const BinnedMatrix matrix = bin_rows(values, features, 32);
+  const BinnedMatrix matrix = bin_rows(normal_values(generator, rows, features), features, 32);
   Gradients gradients(4.0, 1.0, rows);
   for (std::int64_t r = 0; r < rows; ++r)
     gradients.add(normal(generator), 0.25 + 0.5 * std::abs(normal(generator)) / 4.0);
@@ -265,21 +272,13 @@ TEST(GradientHistogram, AFeatureSubsetHoldsTheFullHistogramsSlots) {
   std::mt19937 generator(7);
   std::normal_distribution<float> normal;
   const std::int64_t rows = 3000, features = 4;
-  std::vector<float> values(static_cast<std::size_t>(rows * features));
-  for (float& value : values) value = normal(generator);
-  const BinnedMatrix matrix = bin_rows(values, features, 16);
+  const BinnedMatrix matrix = bin_rows(normal_values(generator, rows, features), features, 16);
   Gradients gradients(4.0, 1.0, rows);
   for (std::int64_t r = 0; r < rows; ++r) gradients.add(normal(generator), 0.5);
   const Histogram full = histogram_of(matrix, gradients.statistics);
   const HistogramLayout subset(matrix, {1, 3});
   EXPECT_FALSE(subset.all_features());
-  std::vector<RowIndex> all(static_cast<std::size_t>(rows));
-  std::iota(all.begin(), all.end(), 0);
-  const std::span<const RowIndex> run(all);
-  Histogram part;
-  Histogram* out = &part;
-  const HistogramLayout* layout = &subset;
-  build_histograms(matrix, {&layout, 1}, {&run, 1}, gradients.statistics, {&out, 1});
+  const Histogram part = histogram_of(matrix, gradients.statistics, &subset);
   ASSERT_EQ(static_cast<std::int64_t>(part.size()), subset.total_slots() * 2);
   for (const std::int64_t f : {1, 3})
     for (std::int64_t slot = 0; slot < matrix.slot_offset(f + 1) - matrix.slot_offset(f); ++slot)
