@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <span>
 #include <numeric>
+#include <span>
 #include <sstream>
 
 #include "core/algorithms/evaluation.h"
@@ -127,15 +127,20 @@ double boosting_metric(const std::string& name, const TreeObjective& objective, 
 }
 
 // The rows of a shard that round `round`'s trees are grown on: each row with probability
-// `subsample`, by a hash of its file index (all rows when subsample is 1).
-std::vector<RowIndex> round_rows(const BinnedShard& shard, double subsample, std::uint64_t seed, std::int64_t round) {
-  std::vector<RowIndex> rows;
+// `subsample`, by a hash of its file index (all rows when subsample is 1), into `rows` (whose
+// memory is reused round after round).
+void round_rows(const BinnedShard& shard, double subsample, std::uint64_t seed, std::int64_t round,
+                std::vector<RowIndex>& rows) {
+  rows.clear();
+  if (subsample >= 1.0) {
+    rows.resize(static_cast<std::size_t>(shard.matrix.rows()));
+    std::iota(rows.begin(), rows.end(), RowIndex{0});
+    return;
+  }
   const std::uint64_t stream = stream_id("gbdt.subsample/" + std::to_string(round));
   for (std::int64_t r = 0; r < shard.matrix.rows(); ++r)
-    if (subsample >= 1.0 ||
-        kernels::philox_uniform_double(seed, static_cast<std::uint64_t>(shard.first_row + r), stream) < subsample)
+    if (kernels::philox_uniform_double(seed, static_cast<std::uint64_t>(shard.first_row + r), stream) < subsample)
       rows.push_back(static_cast<RowIndex>(r));
-  return rows;
 }
 
 // A float's bits as an unsigned integer that sorts as the float does.
@@ -308,6 +313,7 @@ void Gbdt::fit(JobContext& job) {
   std::vector<float> validation_margins(static_cast<std::size_t>(validation.rows() * outputs), base_margin);
   std::vector<double> grad(margins.size()), hess(margins.size());
   RowStatistics quantized(2, shard.matrix.rows());
+  std::vector<RowIndex> tree_rows;
   std::vector<std::int64_t> all_features(static_cast<std::size_t>(num_features_));
   std::iota(all_features.begin(), all_features.end(), 0);
   const BoostingCriterion criterion(config.regularization, config.eta);
@@ -320,7 +326,7 @@ void Gbdt::fit(JobContext& job) {
   ProgressReporter progress(config.num_round, 1, job.show_progress && comm.rank() == 0, "rows");
   for (std::int64_t round = 0; round < config.num_round; ++round) {
     const std::vector<double> largest = compute_gradients(objective_, shard, margins, grad, hess, comm);
-    const std::vector<RowIndex> tree_rows = round_rows(shard, config.subsample, config.growth.seed, round);
+    round_rows(shard, config.subsample, config.growth.seed, round, tree_rows);
     const std::vector<std::int64_t> tree_features =
         sample_columns(all_features, column_count(config.colsample_bytree, num_features_), config.growth.seed,
                        stream_id("gbdt.colsample_bytree/" + std::to_string(round)));

@@ -105,10 +105,10 @@ CartTrainer::CartTrainer(const BinnedShard& shard, std::unique_ptr<CartCriterion
   std::iota(features_.begin(), features_.end(), 0);
 }
 
-RegressionTree CartTrainer::grow(std::vector<RowIndex> rows, std::span<const double> weights, std::int64_t index) {
+RegressionTree CartTrainer::grow(std::span<const RowIndex> rows, std::span<const double> weights, std::int64_t index) {
   const CartStatistics statistics =
       cart_statistics(shard_.labels, weights, classes_, target_offset_, shard_.total_rows, comm_);
-  return grower_.grow(std::move(rows), statistics.rows, statistics.scales, features_, index);
+  return grower_.grow(rows, statistics.rows, statistics.scales, features_, index);
 }
 
 std::vector<RowIndex> CartTrainer::all_rows() const {

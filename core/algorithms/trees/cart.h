@@ -67,7 +67,7 @@ class CartTrainer {
               std::int64_t classes, double target_offset, Communicator& comm);
 
   // Grows tree `index` on `rows` (shard rows), row r weighing weights[r].
-  RegressionTree grow(std::vector<RowIndex> rows, std::span<const double> weights, std::int64_t index);
+  RegressionTree grow(std::span<const RowIndex> rows, std::span<const double> weights, std::int64_t index);
   // After grow(): each leaf with the rank's rows that reached it.
   std::vector<std::pair<std::int32_t, std::span<const RowIndex>>> leaf_rows() const { return grower_.leaf_rows(); }
   // All the shard's rows.

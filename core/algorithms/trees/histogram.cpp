@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
+#include "core/algorithms/trees/row_shares.h"
 #include "core/error.h"
 
 namespace tern {
@@ -124,40 +126,43 @@ std::vector<double> exact_sums(std::span<const double> values, std::int64_t colu
 void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayout* const> layouts,
                       std::span<const std::span<const RowIndex>> rows, const RowStatistics& statistics,
                       std::span<Histogram* const> histograms) {
-  const auto nodes = static_cast<std::int64_t>(histograms.size());
-  const auto size = [&](std::int64_t node) {
-    return static_cast<std::size_t>(layouts[static_cast<std::size_t>(node)]->total_slots() * statistics.width);
-  };
-  for (std::int64_t node = 0; node < nodes; ++node) histograms[static_cast<std::size_t>(node)]->assign(size(node), 0);
-  if (nodes >= omp_get_max_threads()) {
-#pragma omp parallel for schedule(dynamic, 1)
-    for (std::int64_t node = 0; node < nodes; ++node)
-      add_rows(matrix, *layouts[static_cast<std::size_t>(node)], rows[static_cast<std::size_t>(node)], statistics,
-               histograms[static_cast<std::size_t>(node)]->data());
-    return;
-  }
-  for (std::int64_t node = 0; node < nodes; ++node) {
-    const std::span<const RowIndex> node_rows = rows[static_cast<std::size_t>(node)];
-    const HistogramLayout& layout = *layouts[static_cast<std::size_t>(node)];
-    Histogram& histogram = *histograms[static_cast<std::size_t>(node)];
-    const auto count = static_cast<std::int64_t>(node_rows.size());
-    const int threads = static_cast<int>(std::min<std::int64_t>(omp_get_max_threads(), count / kRowsPerThread));
-    if (threads <= 1) {
-      add_rows(matrix, layout, node_rows, statistics, histogram.data());
-      continue;
+  std::vector<std::int64_t> counts;
+  for (const std::span<const RowIndex> node_rows : rows) counts.push_back(static_cast<std::int64_t>(node_rows.size()));
+  const int threads = threads_for_rows(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}), kRowsPerThread);
+  const std::vector<std::vector<RowShare>> shares = share_rows(counts, threads);
+  // A node split between threads gets a partial histogram from each of its parts, added after.
+  std::vector<std::vector<std::size_t>> parts_of(histograms.size());  // a node's partial histograms
+  std::vector<Histogram> partial;
+  std::vector<std::vector<std::int64_t*>> targets(shares.size());  // where each share adds its rows
+  for (std::size_t node = 0; node < histograms.size(); ++node)
+    histograms[node]->assign(static_cast<std::size_t>(layouts[node]->total_slots() * statistics.width), 0);
+  for (std::size_t t = 0; t < shares.size(); ++t)
+    for (const RowShare& share : shares[t]) {
+      if (share.whole) {
+        targets[t].push_back(histograms[share.node]->data());
+        continue;
+      }
+      parts_of[share.node].push_back(partial.size());
+      partial.emplace_back(histograms[share.node]->size());
+      targets[t].push_back(partial.back().data());
     }
-    std::vector<Histogram> partial(static_cast<std::size_t>(threads), Histogram(size(node)));
 #pragma omp parallel num_threads(threads)
-    {
-      const int t = omp_get_thread_num();
-      const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
-      add_rows(matrix, layout,
-               node_rows.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)), statistics,
-               partial[static_cast<std::size_t>(t)].data());
+  {
+    const auto t = static_cast<std::size_t>(omp_get_thread_num());
+    for (std::size_t i = 0; i < shares[t].size(); ++i) {
+      const RowShare& share = shares[t][i];
+      add_rows(matrix, *layouts[share.node],
+               rows[share.node].subspan(static_cast<std::size_t>(share.begin),
+                                        static_cast<std::size_t>(share.end - share.begin)),
+               statistics, targets[t][i]);
+    }
 #pragma omp barrier
+    for (std::size_t node = 0; node < histograms.size(); ++node) {
+      if (parts_of[node].empty()) continue;
+      Histogram& histogram = *histograms[node];
 #pragma omp for schedule(static)
-      for (std::int64_t at = 0; at < static_cast<std::int64_t>(size(node)); ++at)
-        for (const Histogram& part : partial) histogram[static_cast<std::size_t>(at)] += part[static_cast<std::size_t>(at)];
+      for (std::size_t at = 0; at < histogram.size(); ++at)
+        for (const std::size_t part : parts_of[node]) histogram[at] += partial[part][at];
     }
   }
 }

@@ -104,9 +104,8 @@ class HistogramLayout {
 using Histogram = std::vector<std::int64_t>;
 
 // The histograms of several nodes, each over its layout, each of its listed rows (indices into
-// the matrix) adding its statistics. With as many nodes as threads, the threads take whole
-// nodes; otherwise each node's rows are split over the threads, each filling its own histogram,
-// and those are then added.
+// the matrix) adding its statistics. The nodes' rows are shared evenly over the threads
+// (row_shares.h); a node split between threads gets a histogram from each, added after.
 void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayout* const> layouts,
                       std::span<const std::span<const RowIndex>> rows, const RowStatistics& statistics,
                       std::span<Histogram* const> histograms);

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
+#include "core/algorithms/trees/row_shares.h"
 #include "core/error.h"
 #include "core/random/random.h"
 
@@ -46,12 +48,12 @@ TreeGrower::TreeGrower(const BinnedMatrix& matrix, Communicator& comm, const Spl
                        TreeGrowthConfig config)
     : matrix_(matrix), comm_(comm), criterion_(criterion), config_(config) {}
 
-RegressionTree TreeGrower::grow(std::vector<RowIndex> rows, const RowStatistics& statistics,
+RegressionTree TreeGrower::grow(std::span<const RowIndex> rows, const RowStatistics& statistics,
                                 const FixedPointScales& scales, const std::vector<std::int64_t>& features,
                                 std::int64_t tree_index) {
   TERN_CHECK(statistics.width == criterion_.width() && scales.width() == criterion_.width(), "trees: statistics of width ",
              statistics.width, " for a criterion of width ", criterion_.width());
-  positions_ = std::move(rows);
+  positions_.assign(rows.begin(), rows.end());  // into the last tree's capacity: no fresh pages to fault in
   scratch_.resize(positions_.size());
   tree_features_ = features;
   tree_index_ = tree_index;
@@ -187,22 +189,8 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
                matrix_.cuts().upper_bound(split.feature, split.bin), split.default_left,
                static_cast<float>(split.loss_change));
   }
-  // Each rank splits its rows of every node: the threads take whole nodes when there are enough
-  // of them, else each node's rows are split over the threads.
-  const auto nodes = static_cast<std::int64_t>(batch.size());
-  std::vector<std::int64_t> middles(batch.size());
-  if (nodes >= omp_get_max_threads()) {
-#pragma omp parallel for schedule(dynamic, 1)
-    for (std::int64_t i = 0; i < nodes; ++i)
-      middles[static_cast<std::size_t>(i)] = partition(batch[static_cast<std::size_t>(i)], tree.node(batch[static_cast<std::size_t>(i)].id), 1);
-  } else {
-    for (std::int64_t i = 0; i < nodes; ++i) {
-      const OpenNode& node = batch[static_cast<std::size_t>(i)];
-      const int threads = static_cast<int>(
-          std::clamp<std::int64_t>((node.end - node.begin) / kRowsPerPartitionThread, 1, omp_get_max_threads()));
-      middles[static_cast<std::size_t>(i)] = partition(node, tree.node(node.id), threads);
-    }
-  }
+  // Each rank splits its rows of every node, the rows shared evenly over the threads.
+  const std::vector<std::int64_t> middles = partition(batch, tree);
   std::vector<OpenNode> children;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const OpenNode& node = batch[i];
@@ -281,56 +269,76 @@ void TreeGrower::recycle(Histogram&& histogram) {
   histogram = Histogram();
 }
 
-std::int64_t TreeGrower::partition(const OpenNode& node, const TreeNode& split, int threads) {
-  if (matrix_.wide()) return partition_by<std::uint16_t>(node, split, threads);
-  return partition_by<std::uint8_t>(node, split, threads);
+std::vector<std::int64_t> TreeGrower::partition(const std::vector<OpenNode>& batch, const RegressionTree& tree) {
+  if (matrix_.wide()) return partition_by<std::uint16_t>(batch, tree);
+  return partition_by<std::uint8_t>(batch, tree);
 }
 
 template <typename BinType>
-std::int64_t TreeGrower::partition_by(const OpenNode& node, const TreeNode& split, int threads) {
-  const BinType* bins = matrix_.column<BinType>(split.feature);
-  const std::int64_t missing = matrix_.missing_bin(split.feature);
-  const std::int64_t last_left = split.split_bin;
-  const bool default_left = split.default_left;
-  const std::int64_t count = node.end - node.begin;
-  RowIndex* rows = positions_.data() + node.begin;
-  RowIndex* scratch = scratch_.data() + node.begin;  // the node's own stretch: nodes split side by side
-  // Each thread splits its block of rows: the left ones stay, moved up to the block's start, the
-  // right ones go to the block's stretch of the scratch list; then the lefts of all blocks close
-  // up, and the rights follow.
-  std::vector<std::int64_t> left_count(static_cast<std::size_t>(threads)), right_count(static_cast<std::size_t>(threads));
+std::vector<std::int64_t> TreeGrower::partition_by(const std::vector<OpenNode>& batch, const RegressionTree& tree) {
+  std::vector<std::int64_t> counts;
+  for (const OpenNode& node : batch) counts.push_back(node.end - node.begin);
+  const int threads =
+      threads_for_rows(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}), kRowsPerPartitionThread);
+  const std::vector<std::vector<RowShare>> shares = share_rows(counts, threads);
+  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> shares_of(batch.size());  // (thread, index)
+  std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> sides(shares.size());  // (lefts, rights)
+  for (std::size_t t = 0; t < shares.size(); ++t) {
+    sides[t].resize(shares[t].size());
+    for (std::size_t i = 0; i < shares[t].size(); ++i) shares_of[shares[t][i].node].emplace_back(t, i);
+  }
+  std::vector<std::int64_t> middles(batch.size());
+  // Each thread splits the rows of each of its shares: the left ones stay, moved up to the
+  // share's start, the right ones go to the share's stretch of the scratch list. Then each
+  // node's lefts close up, share after share, and its rights follow.
 #pragma omp parallel num_threads(threads)
   {
-    const int t = omp_get_thread_num();
-    const std::int64_t begin = count * t / threads, end = count * (t + 1) / threads;
-    // Branch-free: each row is written to both places and only its side's count moves on,
-    // since which side a row takes is as unpredictable as a coin.
-    std::int64_t lefts = 0, rights = 0;
-    for (std::int64_t i = begin; i < end; ++i) {
-      if (i + kPrefetchRows < end) __builtin_prefetch(bins + rows[i + kPrefetchRows]);
-      const RowIndex row = rows[i];
-      const std::int64_t bin = bins[row];
-      const bool goes_left = (bin == missing) ? default_left : bin <= last_left;
-      rows[begin + lefts] = row;
-      scratch[begin + rights] = row;
-      lefts += goes_left ? 1 : 0;
-      rights += goes_left ? 0 : 1;
+    const auto t = static_cast<std::size_t>(omp_get_thread_num());
+    for (std::size_t i = 0; i < shares[t].size(); ++i) {
+      const RowShare& share = shares[t][i];
+      const OpenNode& node = batch[share.node];
+      const TreeNode& split = tree.node(node.id);
+      const BinType* bins = matrix_.column<BinType>(split.feature);
+      const std::int64_t missing = matrix_.missing_bin(split.feature), last_left = split.split_bin;
+      const bool default_left = split.default_left;
+      RowIndex* rows = positions_.data() + node.begin + share.begin;
+      RowIndex* scratch = scratch_.data() + node.begin + share.begin;
+      const std::int64_t count = share.end - share.begin;
+      // Branch-free: each row is written to both places and only its side's count moves on,
+      // since which side a row takes is as unpredictable as a coin.
+      std::int64_t lefts = 0, rights = 0;
+      for (std::int64_t j = 0; j < count; ++j) {
+        if (j + kPrefetchRows < count) __builtin_prefetch(bins + rows[j + kPrefetchRows]);
+        const RowIndex row = rows[j];
+        const std::int64_t bin = bins[row];
+        const bool goes_left = (bin == missing) ? default_left : bin <= last_left;
+        rows[lefts] = row;
+        scratch[rights] = row;
+        lefts += goes_left ? 1 : 0;
+        rights += goes_left ? 0 : 1;
+      }
+      sides[t][i] = {lefts, rights};
     }
-    left_count[static_cast<std::size_t>(t)] = lefts;
-    right_count[static_cast<std::size_t>(t)] = rights;
+#pragma omp barrier
+#pragma omp for schedule(dynamic, 1)
+    for (std::size_t n = 0; n < batch.size(); ++n) {
+      RowIndex* rows = positions_.data() + batch[n].begin;
+      const RowIndex* scratch = scratch_.data() + batch[n].begin;
+      std::int64_t at = 0;
+      for (const auto& [thread, i] : shares_of[n]) {
+        const std::int64_t begin = shares[thread][i].begin, lefts = sides[thread][i].first;
+        if (at < begin) std::copy_n(rows + begin, lefts, rows + at);  // forward, to an earlier place: safe
+        at += lefts;
+      }
+      middles[n] = batch[n].begin + at;
+      for (const auto& [thread, i] : shares_of[n]) {
+        const std::int64_t rights = sides[thread][i].second;
+        std::copy_n(scratch + shares[thread][i].begin, rights, rows + at);
+        at += rights;
+      }
+    }
   }
-  std::int64_t at = 0;
-  for (int t = 0; t < threads; ++t) {
-    const std::int64_t begin = count * t / threads;
-    std::copy_n(rows + begin, left_count[static_cast<std::size_t>(t)], rows + at);  // at <= begin: safe
-    at += left_count[static_cast<std::size_t>(t)];
-  }
-  const std::int64_t middle = node.begin + at;
-  for (int t = 0; t < threads; ++t) {
-    std::copy_n(scratch + count * t / threads, right_count[static_cast<std::size_t>(t)], rows + at);
-    at += right_count[static_cast<std::size_t>(t)];
-  }
-  return middle;
+  return middles;
 }
 
 }  // namespace tern

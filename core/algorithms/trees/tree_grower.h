@@ -61,7 +61,7 @@ class TreeGrower {
   // Grows a tree on `rows` (indices into the matrix: the rows sampled for this tree) with
   // fixed-point statistics (of the criterion's width, for every matrix row) at `scales`;
   // `features` are the tree's columns and `tree_index` seeds the level and node column draws.
-  RegressionTree grow(std::vector<RowIndex> rows, const RowStatistics& statistics, const FixedPointScales& scales,
+  RegressionTree grow(std::span<const RowIndex> rows, const RowStatistics& statistics, const FixedPointScales& scales,
                       const std::vector<std::int64_t>& features, std::int64_t tree_index);
 
   // After grow(): each leaf with the rank's rows that reached it.
@@ -86,15 +86,15 @@ class TreeGrower {
   // and histograms filled where they will be searched.
   std::vector<OpenNode> expand(std::vector<OpenNode>& batch, RegressionTree& tree, const RowStatistics& statistics,
                                const FixedPointScales& scales);
-  // Reorders positions_[node.begin, node.end) so that the rows going left come first (stable),
-  // on `threads` threads; returns where the right child's rows start.
-  std::int64_t partition(const OpenNode& node, const TreeNode& split, int threads);
+  // Reorders each node's run of positions_ so that the rows going left by its split in `tree`
+  // come first (stable); returns where each node's right child's rows start.
+  std::vector<std::int64_t> partition(const std::vector<OpenNode>& batch, const RegressionTree& tree);
   // Histograms no node holds any more, kept for the next ones: a fresh one of megabytes (many
   // features) costs a page fault a page when first filled.
   Histogram spare_histogram();
   void recycle(Histogram&& histogram);
   template <typename BinType>
-  std::int64_t partition_by(const OpenNode& node, const TreeNode& split, int threads);
+  std::vector<std::int64_t> partition_by(const std::vector<OpenNode>& batch, const RegressionTree& tree);
   // How many of a level's columns a node draws, and the draw of node `node_id`.
   std::int64_t node_feature_count(std::int64_t level_size) const;
   std::vector<std::int64_t> node_features(std::int64_t depth, std::int32_t node_id);

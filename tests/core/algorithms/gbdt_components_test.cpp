@@ -1,7 +1,8 @@
 // The parts of the histogram method, each against an independent reference: the objectives'
 // derivatives by finite differences, the binning against std::upper_bound, the split search
 // against a split worked out by hand, missing values' default direction, fixed-point
-// histograms on 1 and 2 threads, the tree grower's depth and leaf limits, CART's impurities
+// histograms on 1 and 2 threads (threads sharing a level's nodes' rows), the tree grower's
+// depth and leaf limits and its trees on 1 and 2 threads, CART's impurities
 // against their textbook definitions, and the forest's Poisson bootstrap counts.
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -14,6 +15,7 @@
 
 #include "core/algorithms/random_forest.h"
 #include "core/algorithms/trees/cart.h"
+#include "core/algorithms/trees/row_shares.h"
 #include "core/algorithms/trees/tree_grower.h"
 #include "core/algorithms/trees/tree_objective.h"
 
@@ -266,6 +268,66 @@ TEST(GradientHistogram, IsTheSameOnOneAndTwoThreadsAndSumsExactly) {
   }
 }
 
+TEST(RowShares, EveryRowOnceInEvenSharesSplittingFewNodes) {
+  const std::vector<std::int64_t> counts = {5, 0, 100, 3, 40, 1};
+  const std::int64_t total = 149;
+  for (const int threads : {1, 2, 3, 7}) {
+    const std::vector<std::vector<RowShare>> shares = share_rows(counts, threads);
+    ASSERT_EQ(static_cast<int>(shares.size()), threads);
+    std::vector<std::int64_t> covered(counts.size(), 0);  // how far each node's rows are taken
+    std::vector<int> takers(counts.size(), 0);
+    for (const std::vector<RowShare>& thread_shares : shares) {
+      std::int64_t rows = 0;
+      for (const RowShare& share : thread_shares) {
+        EXPECT_EQ(share.begin, covered[share.node]) << threads << " threads, node " << share.node;
+        EXPECT_LT(share.begin, share.end);
+        EXPECT_EQ(share.whole, share.begin == 0 && share.end == counts[share.node]);
+        covered[share.node] = share.end;
+        takers[share.node] += 1;
+        rows += share.end - share.begin;
+      }
+      EXPECT_LE(std::abs(rows * threads - total), threads) << threads << " threads";  // within a row of total/threads
+    }
+    EXPECT_EQ(covered, counts);
+    EXPECT_LE(std::count_if(takers.begin(), takers.end(), [](int n) { return n > 1; }), threads - 1);
+  }
+}
+
+TEST(GradientHistogram, NodesBuiltTogetherOnTwoThreadsEqualEachBuiltAlone) {
+  // Three nodes of unequal size: on two threads the largest is split between them and the
+  // others taken whole; each histogram must equal its node's built alone on one thread.
+  std::mt19937 generator(3);
+  std::normal_distribution<float> normal;
+  const std::int64_t rows = 50000, features = 5;
+  const BinnedMatrix matrix = bin_rows(normal_values(generator, rows, features), features, 32);
+  Gradients gradients(4.0, 1.0, rows);
+  for (std::int64_t r = 0; r < rows; ++r) gradients.add(normal(generator), 0.25 + 0.5 * std::abs(normal(generator)) / 4.0);
+  std::vector<RowIndex> order = all_rows(rows);
+  std::shuffle(order.begin(), order.end(), generator);
+  std::vector<std::span<const RowIndex>> runs = {std::span<const RowIndex>(order).subspan(0, 30000),
+                                                 std::span<const RowIndex>(order).subspan(30000, 1000),
+                                                 std::span<const RowIndex>(order).subspan(31000, 19000)};
+  for (std::span<const RowIndex>& run : runs) {  // a node's rows ascend, as partitions leave them
+    auto* first = const_cast<RowIndex*>(run.data());
+    std::sort(first, first + run.size());
+  }
+  const HistogramLayout layout(matrix);
+  const std::vector<const HistogramLayout*> layouts(runs.size(), &layout);
+  std::vector<Histogram> together(runs.size()), alone(runs.size());
+  std::vector<Histogram*> outputs;
+  for (Histogram& histogram : together) outputs.push_back(&histogram);
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(2);
+  build_histograms(matrix, layouts, runs, gradients.statistics, outputs);
+  omp_set_num_threads(1);
+  for (std::size_t node = 0; node < runs.size(); ++node) {
+    Histogram* out = &alone[node];
+    build_histograms(matrix, {&layouts[node], 1}, {&runs[node], 1}, gradients.statistics, {&out, 1});
+  }
+  omp_set_num_threads(threads);
+  for (std::size_t node = 0; node < runs.size(); ++node) EXPECT_EQ(together[node], alone[node]) << "node " << node;
+}
+
 TEST(GradientHistogram, AFeatureSubsetHoldsTheFullHistogramsSlots) {
   // A node that draws features {1, 3} builds just their slots; they must be the full
   // histogram's slots of those features, and its rows' total the same from either.
@@ -325,6 +387,46 @@ TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
   TreeGrowthConfig pruned = depthwise;
   pruned.min_split_loss = 1e9;  // gamma larger than any loss change: the root stays a leaf
   EXPECT_EQ(leaves_and_depth(pruned), (std::pair<std::int64_t, std::int64_t>{1, 0}));
+}
+
+TEST(TreeGrower, GrowsTheSameTreeOnOneAndTwoThreads) {
+  // Enough rows that two threads share the partitions and the histograms of a level's nodes.
+  std::mt19937 generator(9);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  const std::int64_t rows = 140000, features = 3;
+  std::vector<float> values(static_cast<std::size_t>(rows * features));
+  for (float& value : values) value = uniform(generator);
+  const BinnedMatrix matrix = bin_rows(values, features);
+  Gradients gradients(2.0, 1.0, rows);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* x = values.data() + r * features;
+    gradients.add(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0);
+  }
+  LocalCommunicator comm;
+  const BoostingCriterion criterion({}, 0.3);
+  TreeGrowthConfig config;
+  config.max_depth = 5;
+  const auto grow_on = [&](int threads) {
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    TreeGrower grower(matrix, comm, criterion, config);
+    const RegressionTree tree = grower.grow(all_rows(rows), gradients.statistics, gradients.scales, {0, 1, 2}, 0);
+    omp_set_num_threads(before);
+    std::vector<std::vector<float>> described;  // each node's split, cover and leaf value
+    for (std::int32_t id = 0; id < static_cast<std::int32_t>(tree.nodes().size()); ++id) {
+      const TreeNode& node = tree.node(id);
+      described.push_back({static_cast<float>(node.feature), static_cast<float>(node.split_bin), node.cover,
+                           node.is_leaf() ? tree.leaf_values(id)[0] : 0.0f});
+    }
+    std::vector<std::vector<RowIndex>> leaves;
+    for (const auto& [leaf, leaf_rows] : grower.leaf_rows()) leaves.emplace_back(leaf_rows.begin(), leaf_rows.end());
+    return std::pair{described, leaves};
+  };
+  const auto one = grow_on(1), two = grow_on(2);
+  EXPECT_EQ(one.first.size(), 63u);
+  EXPECT_EQ(one.first, two.first);
+  EXPECT_EQ(one.second, two.second);  // the same rows in each leaf, in the same (ascending) order
+  for (const std::vector<RowIndex>& leaf : one.second) EXPECT_TRUE(std::is_sorted(leaf.begin(), leaf.end()));
 }
 
 // Weighted impurity W·I of class weights, from the textbook definitions.
