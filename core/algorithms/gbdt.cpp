@@ -163,13 +163,11 @@ float key_value(std::uint32_t key) {
 // residuals' ordered bits, each step counting the (fixed-point) weight at or below the midpoint
 // with one allreduce over all leaves, so it is exact and the same on any number of ranks.
 void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const BinnedShard& shard,
-                       const std::vector<float>& margins, double learning_rate, Communicator& comm) {
+                       const std::vector<float>& margins, double largest_weight, double learning_rate,
+                       Communicator& comm) {
   const auto leaves = grower.leaf_rows();
   const auto count = static_cast<std::int64_t>(leaves.size());
-  double largest = 0.0;
-  for (const float weight : shard.weights) largest = std::max<double>(largest, weight);
-  largest = allreduce_value(comm, largest, ReduceOp::max);
-  const FixedPointScales fixed_point({&largest, 1}, shard.total_rows);
+  const FixedPointScales fixed_point({&largest_weight, 1}, shard.total_rows);
   std::vector<std::vector<std::pair<std::uint32_t, std::int64_t>>> residuals(static_cast<std::size_t>(count));
   std::vector<std::int64_t> totals(static_cast<std::size_t>(count), 0);
   for (std::int64_t l = 0; l < count; ++l)
@@ -210,39 +208,74 @@ void set_median_leaves(RegressionTree& tree, const TreeGrower& grower, const Bin
   }
 }
 
-// Every row's (g, h) for each margin at `margins` [rows × outputs] into grad and hess (the same
-// layout); returns the largest |g| and h of each margin over all ranks, [2 × outputs], from
-// which the fixed-point scales follow.
-std::vector<double> compute_gradients(const TreeObjective& objective, const BinnedShard& shard,
-                                      const std::vector<float>& margins, std::vector<double>& grad,
-                                      std::vector<double>& hess, Communicator& comm) {
-  const std::int64_t rows = shard.matrix.rows(), outputs = objective.outputs();
-  std::vector<double> largest(static_cast<std::size_t>(2 * outputs), 0.0);
-  double* largest_values = largest.data();
-#pragma omp parallel for schedule(static) reduction(max : largest_values[:2 * outputs])
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const auto at = static_cast<std::size_t>(r * outputs);
-    objective.gradient(margins.data() + at, shard.labels[static_cast<std::size_t>(r)],
-                       shard.weights[static_cast<std::size_t>(r)], grad.data() + at, hess.data() + at);
-    for (std::int64_t k = 0; k < outputs; ++k) {
-      largest_values[2 * k] = std::max(largest_values[2 * k], std::abs(grad[at + static_cast<std::size_t>(k)]));
-      largest_values[2 * k + 1] = std::max(largest_values[2 * k + 1], hess[at + static_cast<std::size_t>(k)]);
-    }
-  }
-  allreduce(comm, std::span<double>(largest), ReduceOp::max);
-  return largest;
+constexpr std::int64_t kGradientBlock = 1024;  // rows whose (g, h) a thread holds at once, in its cache
+
+// The largest weight of any row on any rank.
+double largest_weight(const BinnedShard& shard, Communicator& comm) {
+  double largest = 0.0;
+  for (const float weight : shard.weights) largest = std::max<double>(largest, weight);
+  return allreduce_value(comm, largest, ReduceOp::max);
 }
 
-// Margin k's (g, h) of every row, in fixed point at `scales`.
-void quantize_margin(const std::vector<double>& grad, const std::vector<double>& hess, std::int64_t outputs,
-                     std::int64_t k, const FixedPointScales& scales, RowStatistics& quantized) {
-  const auto rows = static_cast<std::int64_t>(grad.size()) / outputs;
-#pragma omp parallel for schedule(static)
-  for (std::int64_t r = 0; r < rows; ++r) {
-    std::int64_t* row = quantized.row(r);
-    row[0] = scales.quantize(0, grad[static_cast<std::size_t>(r * outputs + k)]);
-    row[1] = scales.quantize(1, hess[static_cast<std::size_t>(r * outputs + k)]);
+// Every row's (g, h) for each margin k at `margins` [rows × outputs], in fixed point into
+// quantized[k]; returns each margin's scales. The scales follow from the largest |g| and h over
+// all ranks: bounded in advance from the largest weight for every objective but squared error,
+// whose gradients are then computed twice, once to find them. The gradients are computed a
+// block of rows at a time and quantized at once, never stored whole.
+std::vector<FixedPointScales> quantize_gradients(const TreeObjective& objective, const BinnedShard& shard,
+                                                 const std::vector<float>& margins, double largest_weight,
+                                                 std::vector<RowStatistics>& quantized, Communicator& comm) {
+  const std::int64_t rows = shard.matrix.rows(), outputs = objective.outputs();
+  const std::int64_t blocks = (rows + kGradientBlock - 1) / kGradientBlock;
+  // Calls use(block, first row, rows, grad, hess) with each block's [rows × outputs] gradients,
+  // the blocks shared over the threads.
+  const auto for_each_block = [&](const auto& use) {
+#pragma omp parallel
+    {
+      std::vector<double> grad(static_cast<std::size_t>(kGradientBlock * outputs)), hess(grad.size());
+#pragma omp for schedule(static)
+      for (std::int64_t block = 0; block < blocks; ++block) {
+        const std::int64_t first = block * kGradientBlock, count = std::min(kGradientBlock, rows - first);
+        objective.gradients(margins.data() + first * outputs, shard.labels.data() + first, shard.weights.data() + first,
+                            count, grad.data(), hess.data());
+        use(block, first, count, grad.data(), hess.data());
+      }
+    }
+  };
+  std::vector<double> largest(static_cast<std::size_t>(2 * outputs), 0.0);  // |g| and h of each margin
+  if (const auto bounds = objective.gradient_bounds()) {
+    for (std::int64_t k = 0; k < outputs; ++k) {
+      largest[static_cast<std::size_t>(2 * k)] = bounds->first * largest_weight;
+      largest[static_cast<std::size_t>(2 * k + 1)] = bounds->second * largest_weight;
+    }
+  } else {
+    std::vector<double> block_largest(static_cast<std::size_t>(blocks * 2 * outputs), 0.0);
+    for_each_block([&](std::int64_t block, std::int64_t, std::int64_t count, const double* grad, const double* hess) {
+      double* block_values = block_largest.data() + block * 2 * outputs;
+      for (std::int64_t i = 0; i < count * outputs; ++i) {
+        block_values[2 * (i % outputs)] = std::max(block_values[2 * (i % outputs)], std::abs(grad[i]));
+        block_values[2 * (i % outputs) + 1] = std::max(block_values[2 * (i % outputs) + 1], hess[i]);
+      }
+    });
+    for (std::size_t i = 0; i < block_largest.size(); ++i)
+      largest[i % largest.size()] = std::max(largest[i % largest.size()], block_largest[i]);
+    allreduce(comm, std::span<double>(largest), ReduceOp::max);
   }
+  std::vector<FixedPointScales> scales;
+  for (std::int64_t k = 0; k < outputs; ++k)
+    scales.emplace_back(std::span<const double>(largest).subspan(static_cast<std::size_t>(2 * k), 2), shard.total_rows);
+  for_each_block([&](std::int64_t, std::int64_t first, std::int64_t count, const double* grad, const double* hess) {
+    const std::int64_t stride = outputs;  // a local: stores to the statistics could alias `outputs`
+    for (std::int64_t k = 0; k < stride; ++k) {
+      const FixedPointScales& margin_scales = scales[static_cast<std::size_t>(k)];
+      std::int64_t* rows_out = quantized[static_cast<std::size_t>(k)].row(first);
+      for (std::int64_t i = 0; i < count; ++i) {
+        rows_out[2 * i] = margin_scales.quantize(0, grad[i * stride + k]);
+        rows_out[2 * i + 1] = margin_scales.quantize(1, hess[i * stride + k]);
+      }
+    }
+  });
+  return scales;
 }
 
 // Adds a tree to margin k of the training rows [rows × outputs]: leaf by leaf from the grower's
@@ -311,8 +344,8 @@ void Gbdt::fit(JobContext& job) {
   ensemble_ = TreeEnsemble(outputs, base_margin);
   std::vector<float> margins(static_cast<std::size_t>(shard.matrix.rows() * outputs), base_margin);
   std::vector<float> validation_margins(static_cast<std::size_t>(validation.rows() * outputs), base_margin);
-  std::vector<double> grad(margins.size()), hess(margins.size());
-  RowStatistics quantized(2, shard.matrix.rows());
+  std::vector<RowStatistics> quantized(static_cast<std::size_t>(outputs), RowStatistics(2, shard.matrix.rows()));
+  const double weight_bound = largest_weight(shard, comm);
   std::vector<RowIndex> tree_rows;
   std::vector<std::int64_t> all_features(static_cast<std::size_t>(num_features_));
   std::iota(all_features.begin(), all_features.end(), 0);
@@ -325,17 +358,15 @@ void Gbdt::fit(JobContext& job) {
   best_iteration_ = -1;
   ProgressReporter progress(config.num_round, 1, job.show_progress && comm.rank() == 0, "rows");
   for (std::int64_t round = 0; round < config.num_round; ++round) {
-    const std::vector<double> largest = compute_gradients(objective_, shard, margins, grad, hess, comm);
+    const std::vector<FixedPointScales> scales = quantize_gradients(objective_, shard, margins, weight_bound, quantized, comm);
     round_rows(shard, config.subsample, config.growth.seed, round, tree_rows);
     const std::vector<std::int64_t> tree_features =
         sample_columns(all_features, column_count(config.colsample_bytree, num_features_), config.growth.seed,
                        stream_id("gbdt.colsample_bytree/" + std::to_string(round)));
     for (std::int64_t k = 0; k < outputs; ++k) {
-      const FixedPointScales scales(std::span<const double>(largest).subspan(static_cast<std::size_t>(2 * k), 2),
-                                    shard.total_rows);
-      quantize_margin(grad, hess, outputs, k, scales, quantized);
-      RegressionTree tree = grower.grow(tree_rows, quantized, scales, tree_features, round * outputs + k);
-      if (objective_.median_leaves()) set_median_leaves(tree, grower, shard, margins, config.eta, comm);
+      const auto at = static_cast<std::size_t>(k);
+      RegressionTree tree = grower.grow(tree_rows, quantized[at], scales[at], tree_features, round * outputs + k);
+      if (objective_.median_leaves()) set_median_leaves(tree, grower, shard, margins, weight_bound, config.eta, comm);
       const bool every_row = static_cast<std::int64_t>(tree_rows.size()) == shard.matrix.rows();
       add_to_training_margins(tree, grower, every_row, shard.matrix, k, outputs, margins);
       if (validating) add_to_margins(tree, validation, k, outputs, validation_margins);

@@ -7,8 +7,9 @@
 // hessian), which the least child weight bounds.
 //
 // Statistic c of a row is rounded once to an integer, ŝ_c = round(s_c·2^a_c), with each column's
-// scale chosen from its largest |s_c| over all ranks so that no sum over the whole data set can
-// overflow 63 bits (2^a_c·max|s_c|·rows < 2^62). Integer addition is associative, so a node's
+// scale chosen from a bound on |s_c| that every rank agrees on (the largest |s_c| over all
+// ranks, or a bound known in advance, as a logistic gradient's |p − y| <= 1) so that no sum over
+// the whole data set can overflow 63 bits (2^a_c·max|s_c|·rows < 2^62). Integer addition is associative, so a node's
 // histogram, built per thread, summed across threads and allreduced across ranks in any order,
 // is exactly the same number everywhere; the split search then reads the same sums on every
 // rank and picks the same split. The rounding error, 2^−a_c a row, is below 10^−12 of the
@@ -21,6 +22,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -40,9 +42,10 @@ class FixedPointScales {
 
   std::int64_t width() const { return static_cast<std::int64_t>(scales_.size()); }
   std::int64_t quantize(std::int64_t column, double value) const {
-    // Rounding half away from zero, as std::llround does, without its library call.
+    // Rounding half away from zero, as std::llround does, without its library call or a branch
+    // on the sign (which is a coin toss for gradients).
     const double scaled = value * scales_[static_cast<std::size_t>(column)];
-    return static_cast<std::int64_t>(scaled < 0.0 ? scaled - 0.5 : scaled + 0.5);
+    return static_cast<std::int64_t>(scaled + std::copysign(0.5, scaled));
   }
   // A sum as a real number (times 1/scale, exact for a power of two, and cheaper than dividing).
   double value(std::int64_t column, std::int64_t sum) const {

@@ -70,38 +70,58 @@ double TreeObjective::base_margin(double base_score) const {
   return std::log(base_score / (1.0 - base_score));
 }
 
-void TreeObjective::gradient(const float* margins, float label, float weight, double* grad, double* hess) const {
+void TreeObjective::gradients(const float* margins, const float* labels, const float* weights, std::int64_t rows,
+                              double* grad, double* hess) const {
   switch (kind_) {
     case ObjectiveKind::squared_error:
-      grad[0] = (static_cast<double>(margins[0]) - label) * weight;
-      hess[0] = weight;
-      return;
-    case ObjectiveKind::absolute_error: {
-      const double residual = static_cast<double>(margins[0]) - label;
-      grad[0] = (residual > 0.0 ? 1.0 : residual < 0.0 ? -1.0 : 0.0) * weight;
-      hess[0] = weight;
-      return;
-    }
-    case ObjectiveKind::logistic_regression:
-    case ObjectiveKind::binary_logistic:
-    case ObjectiveKind::binary_logitraw: {
-      const double p = sigmoid(margins[0]);
-      const double row_weight = label == 1.0f ? weight * scale_pos_weight_ : weight;
-      grad[0] = (p - label) * row_weight;
-      hess[0] = std::max(p * (1.0 - p), kMinHessian) * row_weight;
-      return;
-    }
-    case ObjectiveKind::multi_softmax:
-    case ObjectiveKind::multi_softprob: {
-      const double largest = *std::max_element(margins, margins + outputs_);
-      double total = 0.0;
-      for (std::int64_t k = 0; k < outputs_; ++k) total += std::exp(margins[k] - largest);
-      for (std::int64_t k = 0; k < outputs_; ++k) {
-        const double p = std::exp(margins[k] - largest) / total;
-        grad[k] = (p - (static_cast<std::int64_t>(label) == k ? 1.0 : 0.0)) * weight;
-        hess[k] = std::max(2.0 * p * (1.0 - p), kMinHessian) * weight;
+      for (std::int64_t r = 0; r < rows; ++r) {
+        grad[r] = (static_cast<double>(margins[r]) - labels[r]) * weights[r];
+        hess[r] = weights[r];
       }
       return;
+    case ObjectiveKind::absolute_error:
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const double residual = static_cast<double>(margins[r]) - labels[r];
+        grad[r] = (residual > 0.0 ? 1.0 : residual < 0.0 ? -1.0 : 0.0) * weights[r];
+        hess[r] = weights[r];
+      }
+      return;
+    case ObjectiveKind::logistic_regression:
+    case ObjectiveKind::binary_logistic:
+    case ObjectiveKind::binary_logitraw:
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const double p = sigmoid(margins[r]);
+        const double row_weight = labels[r] == 1.0f ? weights[r] * scale_pos_weight_ : weights[r];
+        grad[r] = (p - labels[r]) * row_weight;
+        hess[r] = std::max(p * (1.0 - p), kMinHessian) * row_weight;
+      }
+      return;
+    case ObjectiveKind::multi_softmax:
+    case ObjectiveKind::multi_softprob:
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const float* row_margins = margins + r * outputs_;
+        const double largest = *std::max_element(row_margins, row_margins + outputs_);
+        double total = 0.0;
+        for (std::int64_t k = 0; k < outputs_; ++k) total += std::exp(row_margins[k] - largest);
+        for (std::int64_t k = 0; k < outputs_; ++k) {
+          const double p = std::exp(row_margins[k] - largest) / total;
+          grad[r * outputs_ + k] = (p - (static_cast<std::int64_t>(labels[r]) == k ? 1.0 : 0.0)) * weights[r];
+          hess[r * outputs_ + k] = std::max(2.0 * p * (1.0 - p), kMinHessian) * weights[r];
+        }
+      }
+      return;
+  }
+}
+
+std::optional<std::pair<double, double>> TreeObjective::gradient_bounds() const {
+  switch (kind_) {
+    case ObjectiveKind::squared_error: return std::nullopt;
+    case ObjectiveKind::absolute_error: return std::pair{1.0, 1.0};  // |sign| <= 1, h = 1
+    case ObjectiveKind::multi_softmax:
+    case ObjectiveKind::multi_softprob: return std::pair{1.0, 0.5};  // |p − [y=k]| <= 1, 2p(1 − p) <= 1/2
+    default: {
+      const double positive = std::max(1.0, scale_pos_weight_);  // |p − y| <= 1, p(1 − p) <= 1/4
+      return std::pair{positive, 0.25 * positive};
     }
   }
 }

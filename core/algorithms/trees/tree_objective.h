@@ -23,7 +23,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "core/data/validation.h"
 
@@ -52,8 +54,12 @@ class TreeObjective {
   // Whether each leaf is re-estimated as the median residual after the tree is grown.
   bool median_leaves() const { return kind_ == ObjectiveKind::absolute_error; }
 
-  // g and h [outputs()] of one row at its margins [outputs()].
-  void gradient(const float* margins, float label, float weight, double* grad, double* hess) const;
+  // g and h [rows × outputs()] of rows with margins [rows × outputs()], labels and weights [rows].
+  void gradients(const float* margins, const float* labels, const float* weights, std::int64_t rows, double* grad,
+                 double* hess) const;
+  // Bounds on any row's |g| and h per unit of its |weight|, known before any gradient is: for
+  // every objective but squared error, whose g = w(m − y) has none.
+  std::optional<std::pair<double, double>> gradient_bounds() const;
   // What predict reports of a row's margins: probabilities for the logistic and softmax
   // objectives, the margin itself for the others (and for binary:logitraw).
   void transform(const float* margins, float* scores) const;

@@ -49,7 +49,8 @@ TEST(TreeObjective, GradientAndHessianAreTheLossDerivatives) {
       for (const std::vector<float>& at : {std::vector<float>{0.3f, -1.2f, 0.7f}, std::vector<float>{-2.5f, 0.4f, 1.9f}}) {
         const std::size_t outputs = static_cast<std::size_t>(objective.outputs());
         std::vector<double> grad(outputs), hess(outputs);
-        objective.gradient(at.data(), label, 1.0f, grad.data(), hess.data());
+        const float weight = 1.0f;
+        objective.gradients(at.data(), &label, &weight, 1, grad.data(), hess.data());
         for (std::size_t k = 0; k < outputs; ++k) {
           std::vector<double> plus(at.begin(), at.begin() + static_cast<std::ptrdiff_t>(outputs)), minus = plus,
               centre = plus;
@@ -74,14 +75,53 @@ TEST(TreeObjective, GradientAndHessianAreTheLossDerivatives) {
 TEST(TreeObjective, WeightsAndScalePosWeightScaleTheDerivatives) {
   const TreeObjective objective = TreeObjective::named("binary:logistic", 0, 3.0);
   const float margin = 0.4f;
+  const float positive = 1.0f, negative = 0.0f, two = 2.0f, one = 1.0f;
   double grad_positive, hess_positive, grad_negative, hess_negative, grad_unit, hess_unit;
-  objective.gradient(&margin, 1.0f, 2.0f, &grad_positive, &hess_positive);
-  objective.gradient(&margin, 0.0f, 2.0f, &grad_negative, &hess_negative);
-  TreeObjective::named("binary:logistic", 0, 1.0).gradient(&margin, 1.0f, 1.0f, &grad_unit, &hess_unit);
+  objective.gradients(&margin, &positive, &two, 1, &grad_positive, &hess_positive);
+  objective.gradients(&margin, &negative, &two, 1, &grad_negative, &hess_negative);
+  TreeObjective::named("binary:logistic", 0, 1.0).gradients(&margin, &positive, &one, 1, &grad_unit, &hess_unit);
   EXPECT_DOUBLE_EQ(grad_positive, 6.0 * grad_unit);
   EXPECT_DOUBLE_EQ(hess_positive, 6.0 * hess_unit);
   const double p = 1.0 / (1.0 + std::exp(-static_cast<double>(margin)));
   EXPECT_NEAR(grad_negative, 2.0 * p, 1e-12);
+}
+
+TEST(TreeObjective, RowsAtOnceEqualRowsOneByOneAndKeepWithinTheBounds) {
+  std::mt19937 generator(13);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  const std::int64_t rows = 300;
+  for (const std::string name : {"reg:squarederror", "reg:logistic", "binary:logistic", "binary:logitraw",
+                                 "multi:softprob", "reg:absoluteerror"}) {
+    for (const double scale_pos_weight : {0.5, 4.0}) {
+      const bool multi = name.starts_with("multi:");
+      const TreeObjective objective = TreeObjective::named(name, multi ? 4 : 0, scale_pos_weight);
+      const std::int64_t outputs = objective.outputs();
+      std::vector<float> margins(static_cast<std::size_t>(rows * outputs)), labels, weights;
+      for (float& margin : margins) margin = 30.0f * uniform(generator);  // far into the sigmoid's tails too
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const float u = 0.5f * (uniform(generator) + 1.0f);
+        labels.push_back(multi ? std::floor(4.0f * u * 0.999f) : name == "reg:logistic" ? u : u < 0.5f ? 0.0f : 1.0f);
+        weights.push_back(3.0f * std::abs(uniform(generator)));
+      }
+      const auto size = static_cast<std::size_t>(rows * outputs);
+      std::vector<double> grad(size), hess(size), one_grad(static_cast<std::size_t>(outputs)), one_hess = one_grad;
+      objective.gradients(margins.data(), labels.data(), weights.data(), rows, grad.data(), hess.data());
+      const auto bounds = objective.gradient_bounds();
+      EXPECT_EQ(bounds.has_value(), name != "reg:squarederror") << name;
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const auto at = static_cast<std::size_t>(r);
+        objective.gradients(margins.data() + r * outputs, &labels[at], &weights[at], 1, one_grad.data(), one_hess.data());
+        for (std::int64_t k = 0; k < outputs; ++k) {
+          const auto i = static_cast<std::size_t>(r * outputs + k);
+          EXPECT_EQ(grad[i], one_grad[static_cast<std::size_t>(k)]) << name << " row " << r;
+          EXPECT_EQ(hess[i], one_hess[static_cast<std::size_t>(k)]) << name << " row " << r;
+          if (!bounds) continue;
+          EXPECT_LE(std::abs(grad[i]), bounds->first * weights[at]) << name << " row " << r;
+          EXPECT_LE(hess[i], bounds->second * weights[at]) << name << " row " << r;
+        }
+      }
+    }
+  }
 }
 
 TEST(TreeObjective, BaseScoreIsAProbabilityForTheLogisticObjectives) {
