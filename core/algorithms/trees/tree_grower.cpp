@@ -16,7 +16,6 @@ namespace tern {
 namespace {
 
 constexpr std::int64_t kRowsPerPartitionThread = 65536;
-constexpr std::int64_t kPrefetchRows = 16;  // a node's rows are scattered over the matrix
 
 // The sums over all of a node's rows: those over every slot of one feature.
 StatisticSums node_total(const Histogram& histogram, const HistogramLayout& layout, std::int64_t width) {
@@ -300,22 +299,24 @@ std::vector<std::int64_t> TreeGrower::partition_by(const std::vector<OpenNode>& 
       const TreeNode& split = tree.node(node.id);
       const BinType* bins = matrix_.column<BinType>(split.feature);
       const std::int64_t missing = matrix_.missing_bin(split.feature), last_left = split.split_bin;
-      const bool default_left = split.default_left;
+      const std::int64_t missing_right = split.default_left ? 0 : 1;
       RowIndex* rows = positions_.data() + node.begin + share.begin;
       RowIndex* scratch = scratch_.data() + node.begin + share.begin;
       const std::int64_t count = share.end - share.begin;
-      // Branch-free: each row is written to both places and only its side's count moves on,
-      // since which side a row takes is as unpredictable as a coin.
+      // Branch-free: which side a row takes is as unpredictable as a coin, so the side is
+      // computed as 0 or 1 by arithmetic (a conditional here compiles to a branch, and its
+      // mispredictions cost four times the loop), each row is written to both places, and
+      // only its side's count moves on.
       std::int64_t lefts = 0, rights = 0;
       for (std::int64_t j = 0; j < count; ++j) {
-        if (j + kPrefetchRows < count) __builtin_prefetch(bins + rows[j + kPrefetchRows]);
         const RowIndex row = rows[j];
         const std::int64_t bin = bins[row];
-        const bool goes_left = (bin == missing) ? default_left : bin <= last_left;
+        const std::int64_t is_missing = bin == missing ? 1 : 0;
+        const std::int64_t goes_right = (is_missing & missing_right) | ((1 - is_missing) & (bin > last_left ? 1 : 0));
         rows[lefts] = row;
         scratch[rights] = row;
-        lefts += goes_left ? 1 : 0;
-        rights += goes_left ? 0 : 1;
+        lefts += 1 - goes_right;
+        rights += goes_right;
       }
       sides[t][i] = {lefts, rights};
     }
