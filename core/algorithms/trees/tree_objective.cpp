@@ -82,20 +82,24 @@ void TreeObjective::gradients(const float* margins, const float* labels, const f
     case ObjectiveKind::absolute_error:
       for (std::int64_t r = 0; r < rows; ++r) {
         const double residual = static_cast<double>(margins[r]) - labels[r];
-        grad[r] = (residual > 0.0 ? 1.0 : residual < 0.0 ? -1.0 : 0.0) * weights[r];
+        grad[r] = static_cast<double>((residual > 0.0 ? 1 : 0) - (residual < 0.0 ? 1 : 0)) * weights[r];  // sign, branch-free
         hess[r] = weights[r];
       }
       return;
     case ObjectiveKind::logistic_regression:
     case ObjectiveKind::binary_logistic:
-    case ObjectiveKind::binary_logitraw:
+    case ObjectiveKind::binary_logitraw: {
+      // A positive row's weight factor, looked up rather than chosen by a branch, which would be
+      // mispredicted as often as the labels alternate.
+      const double factor[2] = {1.0, scale_pos_weight_};
       for (std::int64_t r = 0; r < rows; ++r) {
         const double p = sigmoid(margins[r]);
-        const double row_weight = labels[r] == 1.0f ? weights[r] * scale_pos_weight_ : weights[r];
+        const double row_weight = weights[r] * factor[labels[r] == 1.0f ? 1 : 0];
         grad[r] = (p - labels[r]) * row_weight;
         hess[r] = std::max(p * (1.0 - p), kMinHessian) * row_weight;
       }
       return;
+    }
     case ObjectiveKind::multi_softmax:
     case ObjectiveKind::multi_softprob:
       for (std::int64_t r = 0; r < rows; ++r) {
