@@ -3,7 +3,7 @@
 //     predictions on diabetes (reg:squarederror) and breast cancer (binary:logistic);
 //   - 1, 2 and 3 ranks, and 1 and 2 threads, write byte-identical trees.json, with missing
 //     values, sample weights, row and column subsampling, depthwise and lossguide, binary and
-//     multiclass;
+//     multiclass; and 7 ranks, more than the features, some holding no feature to search;
 //   - subsampling with a seed is reproducible, and another seed gives other trees;
 //   - early stopping keeps and records the best round; multiclass grows num_class trees a round;
 //   - predict --output-margin and --pred-leaf give the margins and the leaves of the dump;
@@ -131,6 +131,20 @@ TEST_F(GbdtTest, AnyNumberOfRanksAndThreadsWritesTheSameTrees) {
       EXPECT_EQ(read_text(job / "model" / "trees.json"), expected) << hyperparameters << ": " << ranks << " ranks";
     }
   }
+}
+
+TEST_F(GbdtTest, MoreRanksThanFeaturesWritesTheSameTrees) {
+  // 6 features over 7 ranks: a rank holds no feature's sums and searches nothing, yet takes
+  // part in every exchange.
+  const std::string hyperparameters = "--hp objective=binary:logistic --hp num_round=4 --hp max_bin=32";
+  const auto reference = scratch_ / "one";
+  std::filesystem::remove_all(reference);
+  ASSERT_EQ(run_tern(arguments(reference, hyperparameters, ""), "OMP_NUM_THREADS=1").exit_code, 0);
+  const auto job = scratch_ / "seven";
+  std::filesystem::remove_all(job);
+  const auto result = run_tern_on_ranks(7, arguments(job, hyperparameters, ""), "OMP_NUM_THREADS=1");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(read_text(job / "model" / "trees.json"), read_text(reference / "model" / "trees.json"));
 }
 
 // Every split of two dumps alike and every leaf within `tolerance`.

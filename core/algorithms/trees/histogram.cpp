@@ -167,15 +167,53 @@ void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayou
   }
 }
 
-void allreduce_histograms(std::span<Histogram* const> histograms, Communicator& comm) {
+FeatureShares::FeatureShares(const BinnedMatrix& matrix, int ranks) : starts_{0} {
+  // Rank r's run ends at the first feature whose slots start at or past (r + 1)/ranks of them all.
+  std::int64_t feature = 0;
+  for (int r = 1; r <= ranks; ++r) {
+    const std::int64_t boundary = matrix.total_slots() * r / ranks;
+    while (feature < matrix.features() && matrix.slot_offset(feature) < boundary) ++feature;
+    starts_.push_back(r == ranks ? matrix.features() : feature);
+  }
+}
+
+int FeatureShares::owner(std::int64_t feature) const {
+  return static_cast<int>(std::upper_bound(starts_.begin(), starts_.end(), feature) - starts_.begin()) - 1;
+}
+
+std::vector<std::int64_t> FeatureShares::of_rank(const std::vector<std::int64_t>& features, int rank) const {
+  return {std::lower_bound(features.begin(), features.end(), begin(rank)),
+          std::lower_bound(features.begin(), features.end(), end(rank))};
+}
+
+void reduce_scatter_histograms(std::span<Histogram* const> histograms, std::span<const HistogramLayout* const> layouts,
+                               std::int64_t width, const FeatureShares& shares, Communicator& comm) {
   if (comm.size() == 1 || histograms.empty()) return;
-  std::vector<std::int64_t> packed;
-  for (const Histogram* histogram : histograms) packed.insert(packed.end(), histogram->begin(), histogram->end());
-  comm.allreduce(packed.data(), static_cast<std::int64_t>(packed.size()), CommType::i64, ReduceOp::sum);
-  std::size_t at = 0;
-  for (Histogram* histogram : histograms) {
-    std::copy_n(packed.begin() + static_cast<std::ptrdiff_t>(at), histogram->size(), histogram->begin());
-    at += histogram->size();
+  // Rank r's values of histogram h: [first, last) of its slots, times the width.
+  const auto share_of = [&](std::size_t h, int r) {
+    const std::vector<std::int64_t>& features = layouts[h]->features();
+    const auto listed = [&](std::int64_t feature) {
+      return std::lower_bound(features.begin(), features.end(), feature) - features.begin();
+    };
+    return std::pair{layouts[h]->offsets()[static_cast<std::size_t>(listed(shares.begin(r)))] * width,
+                     layouts[h]->offsets()[static_cast<std::size_t>(listed(shares.end(r)))] * width};
+  };
+  std::vector<std::int64_t> packed, counts;  // every rank's block: its share of each histogram in turn
+  for (int r = 0; r < comm.size(); ++r) {
+    const auto before = static_cast<std::int64_t>(packed.size());
+    for (std::size_t h = 0; h < histograms.size(); ++h) {
+      const auto [first, last] = share_of(h, r);
+      packed.insert(packed.end(), histograms[h]->begin() + first, histograms[h]->begin() + last);
+    }
+    counts.push_back(static_cast<std::int64_t>(packed.size()) - before);
+  }
+  std::vector<std::int64_t> received(static_cast<std::size_t>(counts[static_cast<std::size_t>(comm.rank())]));
+  comm.reduce_scatter(packed.data(), counts, CommType::i64, ReduceOp::sum, received.data());
+  auto from = received.begin();
+  for (std::size_t h = 0; h < histograms.size(); ++h) {
+    const auto [first, last] = share_of(h, comm.rank());
+    std::copy_n(from, last - first, histograms[h]->begin() + first);
+    from += last - first;
   }
 }
 

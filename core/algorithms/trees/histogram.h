@@ -113,7 +113,27 @@ void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayou
                       std::span<const std::span<const RowIndex>> rows, const RowStatistics& statistics,
                       std::span<Histogram* const> histograms);
 
-// Sums histograms over the ranks, in place, with one allreduce over all of them.
-void allreduce_histograms(std::span<Histogram* const> histograms, Communicator& comm);
+// Which features' histogram sums each rank holds once histograms are summed over the ranks:
+// the matrix's features cut into contiguous runs of about equal slots, one a rank (a rank has
+// none when there are more ranks than features). Each rank searches the splits of its own.
+class FeatureShares {
+ public:
+  FeatureShares(const BinnedMatrix& matrix, int ranks);
+  // Rank r's features: [begin(r), end(r)).
+  std::int64_t begin(int rank) const { return starts_[static_cast<std::size_t>(rank)]; }
+  std::int64_t end(int rank) const { return starts_[static_cast<std::size_t>(rank) + 1]; }
+  int owner(std::int64_t feature) const;
+  // Of `features` (ascending), those of `rank`.
+  std::vector<std::int64_t> of_rank(const std::vector<std::int64_t>& features, int rank) const;
+
+ private:
+  std::vector<std::int64_t> starts_;  // [ranks + 1]
+};
+
+// Sums histograms over the ranks with one reduce-scatter over all of them: each rank receives
+// the sums of its share of each histogram's features, and its other slots keep just its own
+// rows' sums. Half the traffic of an allreduce, and each rank then searches only its share.
+void reduce_scatter_histograms(std::span<Histogram* const> histograms, std::span<const HistogramLayout* const> layouts,
+                               std::int64_t width, const FeatureShares& shares, Communicator& comm);
 
 }  // namespace tern

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -45,7 +46,7 @@ std::vector<std::int64_t> sample_columns(const std::vector<std::int64_t>& from, 
 
 TreeGrower::TreeGrower(const BinnedMatrix& matrix, Communicator& comm, const SplitCriterion& criterion,
                        TreeGrowthConfig config)
-    : matrix_(matrix), comm_(comm), criterion_(criterion), config_(config) {}
+    : matrix_(matrix), comm_(comm), criterion_(criterion), config_(config), feature_shares_(matrix, comm.size()) {}
 
 RegressionTree TreeGrower::grow(std::span<const RowIndex> rows, const RowStatistics& statistics,
                                 const FixedPointScales& scales, const std::vector<std::int64_t>& features,
@@ -75,10 +76,14 @@ RegressionTree TreeGrower::grow(std::span<const RowIndex> rows, const RowStatist
   Histogram* root_histogram = &root.histogram;
   const HistogramLayout* root_layout = &root.layout;
   build_histograms(matrix_, {&root_layout, 1}, {&all_rows, 1}, statistics, {&root_histogram, 1});
-  allreduce_histograms({&root_histogram, 1}, comm_);
+  reduce_scatter_histograms({&root_histogram, 1}, {&root_layout, 1}, criterion_.width(), feature_shares_, comm_);
+  // The root's sums, from the slots of its first feature on the rank that holds that feature's.
   root.total = node_total(root.histogram, root.layout, criterion_.width());
+  if (comm_.size() > 1 && !root.layout.features().empty())
+    comm_.broadcast(root.total.data(), static_cast<std::int64_t>(root.total.size() * sizeof(std::int64_t)),
+                    feature_shares_.owner(root.layout.features().front()));
   set_cover(root);
-  evaluate(root, tree, scales);
+  find_splits({&root, 1}, tree, scales);
 
   std::vector<double> sums(static_cast<std::size_t>(criterion_.width()));
   const auto make_leaf = [&](OpenNode& node) {
@@ -121,9 +126,7 @@ RegressionTree TreeGrower::grow(std::span<const RowIndex> rows, const RowStatist
     }
     std::vector<OpenNode> children = expand(batch, tree, statistics, scales);
     for (const OpenNode& child : children) set_cover(child);
-    // The children's split searches, a child a thread.
-#pragma omp parallel for schedule(dynamic, 1)
-    for (std::size_t i = 0; i < children.size(); ++i) evaluate(children[i], tree, scales);
+    find_splits(children, tree, scales);
     open = std::move(waiting);
     for (OpenNode& child : children) open.push_back(std::move(child));
   }
@@ -153,9 +156,48 @@ bool TreeGrower::searchable(const StatisticSums& total, std::int64_t depth, cons
   return criterion_.size(sums.data()) >= config_.min_split_size && criterion_.splittable(sums.data());
 }
 
-void TreeGrower::evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales) {
-  if (!searchable(node.total, tree.node(node.id).depth, scales)) return;  // it stays a leaf
-  node.split = best_split(node.histogram, node.layout, matrix_, node.total, node.features, scales, criterion_);
+void TreeGrower::find_splits(std::span<OpenNode> nodes, const RegressionTree& tree, const FixedPointScales& scales) {
+  // The searches of this rank's share of each node's features, a node a thread.
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    OpenNode& node = nodes[i];
+    if (!searchable(node.total, tree.node(node.id).depth, scales)) continue;  // it stays a leaf
+    node.split = best_split(node.histogram, node.layout, matrix_, node.total,
+                            feature_shares_.of_rank(node.features, comm_.rank()), scales, criterion_);
+  }
+  if (comm_.size() == 1) return;
+  // Every rank's best to every rank, as [loss change's bits, feature, bin, default left, left
+  // sums, right sums] a node; the best of them wins: the largest loss change, ties to the lower
+  // rank, whose features are the lower ones, so the winner is the split one rank searching every
+  // feature would pick.
+  const std::int64_t width = criterion_.width(), record = 4 + 2 * width;
+  std::vector<std::int64_t> mine(nodes.size() * static_cast<std::size_t>(record), 0);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const SplitCandidate& split = nodes[i].split;
+    std::int64_t* out = mine.data() + static_cast<std::int64_t>(i) * record;
+    out[0] = std::bit_cast<std::int64_t>(split.loss_change);
+    out[1] = split.feature;
+    out[2] = split.bin;
+    out[3] = split.default_left ? 1 : 0;
+    if (split.found()) {
+      std::copy(split.left.begin(), split.left.end(), out + 4);
+      std::copy(split.right.begin(), split.right.end(), out + 4 + width);
+    }
+  }
+  std::vector<std::int64_t> all(mine.size() * static_cast<std::size_t>(comm_.size()));
+  comm_.allgather(mine.data(), static_cast<std::int64_t>(mine.size()), CommType::i64, all.data());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    SplitCandidate best;
+    for (int r = 0; r < comm_.size(); ++r) {
+      const std::int64_t* in = all.data() + (static_cast<std::int64_t>(r) * static_cast<std::int64_t>(nodes.size()) +
+                                            static_cast<std::int64_t>(i)) * record;
+      const auto loss_change = std::bit_cast<double>(in[0]);
+      if (in[1] < 0 || (best.found() && loss_change <= best.loss_change)) continue;
+      best = {loss_change, in[1], in[2], in[3] != 0, StatisticSums(in + 4, in + 4 + width),
+              StatisticSums(in + 4 + width, in + 4 + 2 * width)};
+    }
+    nodes[i].split = std::move(best);
+  }
 }
 
 std::int64_t TreeGrower::node_feature_count(std::int64_t level_size) const {
@@ -240,7 +282,7 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
     layouts.push_back(&child.layout);
   }
   build_histograms(matrix_, layouts, row_runs, statistics, histograms);
-  allreduce_histograms(histograms, comm_);
+  reduce_scatter_histograms(histograms, layouts, criterion_.width(), feature_shares_, comm_);
   if (subtracting_) {
     for (const std::size_t index : built) {
       const std::size_t sibling = index ^ 1;  // children 2·pair and 2·pair + 1

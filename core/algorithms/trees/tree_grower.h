@@ -2,15 +2,18 @@
 // boosting and for CART alike. Each rank holds its rows binned (binned_matrix.h) and their
 // fixed-point statistics (histogram.h); the tree is built identically on every rank:
 //
-//   1. the root's histogram is built from the rank's rows and summed across ranks;
+//   1. the root's histogram is built from the rank's rows and summed across ranks by a
+//      reduce-scatter, each rank receiving the sums of its share of the features (histogram.h);
 //   2. the split search (split_search.h) picks each open node's best split from its histogram,
-//      scored by the criterion (split_criterion.h);
+//      scored by the criterion (split_criterion.h): each rank among its own features, then the
+//      ranks exchange their best and all keep the same winner;
 //   3. the nodes chosen for expansion are split, each rank partitioning its own rows; for each
 //      split only the child with the smaller weight gets a histogram built from rows, and
-//      after the one allreduce of all those histograms, its sibling's is the parent's minus it;
+//      after the one reduce-scatter of all those histograms, its sibling's is the parent's
+//      minus it;
 //   4. repeat from 2 until no node can be expanded.
 //
-// grow_policy depthwise expands all the open nodes of a level at once (one allreduce a level);
+// grow_policy depthwise expands all the open nodes of a level at once (one reduce-scatter a level);
 // lossguide expands the open node with the largest loss change first (ties: the lower node
 // id), up to max_leaves. A node is expanded when it has a split (split_search.h) that removes at
 // least min_split_loss (gamma), its size (split_criterion.h) is at least min_split_size (CART's
@@ -81,7 +84,9 @@ class TreeGrower {
   bool expandable(const OpenNode& node, const RegressionTree& tree) const;
   // Whether a node of these sums at this depth gets a split search.
   bool searchable(const StatisticSums& total, std::int64_t depth, const FixedPointScales& scales) const;
-  void evaluate(OpenNode& node, const RegressionTree& tree, const FixedPointScales& scales);
+  // Sets the best split of each node that is searched: each rank searches its share of the
+  // node's features (FeatureShares), then the ranks exchange their best and keep the same one.
+  void find_splits(std::span<OpenNode> nodes, const RegressionTree& tree, const FixedPointScales& scales);
   // Splits each node of `batch` in `tree` and returns their children, with their features drawn
   // and histograms filled where they will be searched.
   std::vector<OpenNode> expand(std::vector<OpenNode>& batch, RegressionTree& tree, const RowStatistics& statistics,
@@ -104,6 +109,7 @@ class TreeGrower {
   Communicator& comm_;
   const SplitCriterion& criterion_;
   TreeGrowthConfig config_;
+  FeatureShares feature_shares_;  // whose histogram sums each rank holds, and searches
   std::vector<RowIndex> positions_;  // the tree's rows, each node's a contiguous run
   std::vector<RowIndex> scratch_;    // as long: where partitions put the rows going right
   std::vector<std::int64_t> tree_features_;

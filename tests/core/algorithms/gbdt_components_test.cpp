@@ -1,7 +1,8 @@
 // The parts of the histogram method, each against an independent reference: the objectives'
 // derivatives by finite differences, the binning against std::upper_bound, the split search
 // against a split worked out by hand, missing values' default direction, fixed-point
-// histograms on 1 and 2 threads (threads sharing a level's nodes' rows), the tree grower's
+// histograms on 1 and 2 threads (threads sharing a level's nodes' rows), the ranks' shares of
+// the features, the tree grower's
 // depth and leaf limits and its trees on 1 and 2 threads, CART's impurities
 // against their textbook definitions, and the forest's Poisson bootstrap counts.
 #include <gtest/gtest.h>
@@ -331,6 +332,41 @@ TEST(RowShares, EveryRowOnceInEvenSharesSplittingFewNodes) {
     EXPECT_EQ(covered, counts);
     EXPECT_LE(std::count_if(takers.begin(), takers.end(), [](int n) { return n > 1; }), threads - 1);
   }
+}
+
+TEST(FeatureShares, RanksTakeContiguousRunsOfAboutEqualSlots) {
+  // Features of 256, 3, 256, 256 and 17 bins (plus each one's missing slot).
+  std::vector<float> values;
+  for (std::int64_t r = 0; r < 1000; ++r)
+    for (const std::int64_t distinct : {1000, 3, 1000, 1000, 17}) values.push_back(static_cast<float>((r * 7919) % distinct));
+  const BinnedMatrix matrix = bin_rows(values, 5);
+  for (const int ranks : {1, 2, 3, 7}) {
+    const FeatureShares shares(matrix, ranks);
+    EXPECT_EQ(shares.begin(0), 0);
+    EXPECT_EQ(shares.end(ranks - 1), 5);
+    for (int r = 0; r < ranks; ++r) {
+      EXPECT_LE(shares.begin(r), shares.end(r));
+      if (r > 0) {
+        EXPECT_EQ(shares.begin(r), shares.end(r - 1));
+      }
+      for (std::int64_t f = shares.begin(r); f < shares.end(r); ++f) EXPECT_EQ(shares.owner(f), r);
+      // A run ends at the first feature whose slots start at or past the rank's even share.
+      const std::int64_t boundary = matrix.total_slots() * (r + 1) / ranks;
+      if (shares.end(r) < 5 && shares.end(r) > 0) {
+        EXPECT_GE(matrix.slot_offset(shares.end(r)), boundary) << ranks << " ranks, rank " << r;
+        EXPECT_LT(matrix.slot_offset(shares.end(r) - 1), boundary) << ranks << " ranks, rank " << r;
+      }
+    }
+    const std::vector<std::int64_t> drawn = {0, 2, 4};
+    std::vector<std::int64_t> again;
+    for (int r = 0; r < ranks; ++r)
+      for (const std::int64_t f : shares.of_rank(drawn, r)) again.push_back(f);
+    EXPECT_EQ(again, drawn);
+  }
+  const FeatureShares seven(matrix, 7);  // more ranks than features: some hold none
+  int empty = 0;
+  for (int r = 0; r < 7; ++r) empty += seven.begin(r) == seven.end(r) ? 1 : 0;
+  EXPECT_GE(empty, 2);
 }
 
 TEST(GradientHistogram, NodesBuiltTogetherOnTwoThreadsEqualEachBuiltAlone) {
