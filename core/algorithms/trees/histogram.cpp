@@ -130,39 +130,46 @@ void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayou
   for (const std::span<const RowIndex> node_rows : rows) counts.push_back(static_cast<std::int64_t>(node_rows.size()));
   const int threads = threads_for_rows(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}), kRowsPerThread);
   const std::vector<std::vector<RowShare>> shares = share_rows(counts, threads);
+  for (std::size_t node = 0; node < histograms.size(); ++node) {
+    histograms[node]->resize(static_cast<std::size_t>(layouts[node]->total_slots() * statistics.width));
+    if (counts[node] == 0) std::fill(histograms[node]->begin(), histograms[node]->end(), 0);  // no thread takes it
+  }
   // A node split between threads gets a partial histogram from each of its parts, added after.
-  std::vector<std::vector<std::size_t>> parts_of(histograms.size());  // a node's partial histograms
-  std::vector<Histogram> partial;
-  std::vector<std::vector<std::int64_t*>> targets(shares.size());  // where each share adds its rows
-  for (std::size_t node = 0; node < histograms.size(); ++node)
-    histograms[node]->assign(static_cast<std::size_t>(layouts[node]->total_slots() * statistics.width), 0);
+  std::vector<std::vector<std::size_t>> parts_of(histograms.size());  // the threads with a part of a node
   for (std::size_t t = 0; t < shares.size(); ++t)
-    for (const RowShare& share : shares[t]) {
-      if (share.whole) {
-        targets[t].push_back(histograms[share.node]->data());
-        continue;
-      }
-      parts_of[share.node].push_back(partial.size());
-      partial.emplace_back(histograms[share.node]->size());
-      targets[t].push_back(partial.back().data());
-    }
+    for (const RowShare& share : shares[t])
+      if (!share.whole) parts_of[share.node].push_back(t);
+  std::vector<std::vector<Histogram>> partial(shares.size());  // by thread, by share (empty: whole)
 #pragma omp parallel num_threads(threads)
   {
+    // Each thread zeroes what it fills, its own memory bandwidth and pages: for wide data the
+    // histograms are megabytes.
     const auto t = static_cast<std::size_t>(omp_get_thread_num());
+    partial[t].resize(shares[t].size());
     for (std::size_t i = 0; i < shares[t].size(); ++i) {
       const RowShare& share = shares[t][i];
+      Histogram& target = share.whole ? *histograms[share.node] : partial[t][i];
+      if (share.whole) std::fill(target.begin(), target.end(), 0);
+      else target.assign(histograms[share.node]->size(), 0);
       add_rows(matrix, *layouts[share.node],
                rows[share.node].subspan(static_cast<std::size_t>(share.begin),
                                         static_cast<std::size_t>(share.end - share.begin)),
-               statistics, targets[t][i]);
+               statistics, target.data());
     }
 #pragma omp barrier
     for (std::size_t node = 0; node < histograms.size(); ++node) {
       if (parts_of[node].empty()) continue;
+      std::vector<const std::int64_t*> parts;
+      for (const std::size_t thread : parts_of[node])
+        for (std::size_t i = 0; i < shares[thread].size(); ++i)
+          if (shares[thread][i].node == node) parts.push_back(partial[thread][i].data());
       Histogram& histogram = *histograms[node];
 #pragma omp for schedule(static)
-      for (std::size_t at = 0; at < histogram.size(); ++at)
-        for (const std::size_t part : parts_of[node]) histogram[at] += partial[part][at];
+      for (std::size_t at = 0; at < histogram.size(); ++at) {
+        std::int64_t sum = 0;
+        for (const std::int64_t* part : parts) sum += part[at];
+        histogram[at] = sum;
+      }
     }
   }
 }

@@ -28,6 +28,13 @@ class FeatureScan {
     for (std::int64_t c = 0; c < width; ++c) has_missing = has_missing || missing[c] != 0;
     std::fill(below_.begin(), below_.end(), 0);  // bins 0..b
     for (std::int64_t b = 0; b < bins; ++b) {
+      // An empty bin leaves the left sums as they were, and so the same loss change, which
+      // cannot beat the previous bin's (ties keep the earlier): it is skipped. A node of few
+      // rows over many bins (deep in a tree, or of features with few values) has mostly empty
+      // ones.
+      bool empty = true;
+      for (std::int64_t c = 0; c < width; ++c) empty = empty && slots[b * width + c] == 0;
+      if (empty) continue;
       for (std::int64_t c = 0; c < width; ++c) below_[static_cast<std::size_t>(c)] += slots[b * width + c];
       if (b + 1 < bins || has_missing) consider(below_, b, false);
       if (has_missing && b + 1 < bins) {

@@ -17,6 +17,7 @@ namespace tern {
 namespace {
 
 constexpr std::int64_t kRowsPerPartitionThread = 65536;
+constexpr std::size_t kValuesPerSubtractionThread = 1 << 16;
 
 // The sums over all of a node's rows: those over every slot of one feature.
 StatisticSums node_total(const Histogram& histogram, const HistogramLayout& layout, std::int64_t width) {
@@ -157,8 +158,9 @@ bool TreeGrower::searchable(const StatisticSums& total, std::int64_t depth, cons
 }
 
 void TreeGrower::find_splits(std::span<OpenNode> nodes, const RegressionTree& tree, const FixedPointScales& scales) {
-  // The searches of this rank's share of each node's features, a node a thread.
-#pragma omp parallel for schedule(dynamic, 1)
+  // The searches of this rank's share of each node's features: a node a thread when there are
+  // enough nodes, else one node after another, each with its features shared over the threads.
+#pragma omp parallel for schedule(dynamic, 1) if (static_cast<int>(nodes.size()) >= omp_get_max_threads())
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     OpenNode& node = nodes[i];
     if (!searchable(node.total, tree.node(node.id).depth, scales)) continue;  // it stays a leaf
@@ -284,13 +286,20 @@ std::vector<TreeGrower::OpenNode> TreeGrower::expand(std::vector<OpenNode>& batc
   build_histograms(matrix_, layouts, row_runs, statistics, histograms);
   reduce_scatter_histograms(histograms, layouts, criterion_.width(), feature_shares_, comm_);
   if (subtracting_) {
+    std::size_t values = 0;
     for (const std::size_t index : built) {
-      const std::size_t sibling = index ^ 1;  // children 2·pair and 2·pair + 1
-      OpenNode& parent = batch[index / 2];
-      Histogram& histogram = children[sibling].histogram;
-      histogram = std::move(parent.histogram);
-      children[sibling].layout = std::move(parent.layout);
+      OpenNode& sibling = children[index ^ 1];  // children 2·pair and 2·pair + 1
+      sibling.histogram = std::move(batch[index / 2].histogram);
+      sibling.layout = std::move(batch[index / 2].layout);
+      values += sibling.histogram.size();
+    }
+    // The subtractions, each histogram's slots shared over the threads when there are enough of
+    // them (wide data's histograms are megabytes).
+#pragma omp parallel if (values >= kValuesPerSubtractionThread)
+    for (const std::size_t index : built) {
+      Histogram& histogram = children[index ^ 1].histogram;
       const Histogram& subtracted = children[index].histogram;
+#pragma omp for schedule(static)
       for (std::size_t slot = 0; slot < histogram.size(); ++slot) histogram[slot] -= subtracted[slot];
     }
   }

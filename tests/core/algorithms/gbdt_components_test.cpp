@@ -250,6 +250,24 @@ TEST(SplitSearch, FindsTheSplitWorkedOutByHand) {
   EXPECT_FALSE(best_split(histogram, HistogramLayout(matrix), matrix, gradients.total, {0, 1}, gradients.scales, heavy).found());
 }
 
+TEST(SplitSearch, EmptyBinsBetweenTheSidesLeaveTheSplitAtTheFirstOfThem) {
+  // Cuts from the values 1..6 (a bin each), rows only at 1 and 6: bins 1..4 are empty, so every
+  // split from bin 0 to bin 4 parts the rows alike, and the first, bin 0, is the one kept.
+  const std::vector<float> sample = {1, 2, 3, 4, 5, 6};
+  BinnedMatrix matrix(QuantileCuts::from_sample(sample, std::vector<float>(6, 1.0f), 1, 256), 4);
+  const std::vector<float> values = {1, 1, 6, 6};
+  matrix.set_rows(0, 4, values.data());
+  ASSERT_EQ(matrix.missing_bin(0), 6);
+  Gradients gradients(10.0, 1.0, 4);
+  for (const double label : {0.0, 0.0, 10.0, 10.0}) gradients.add(-label, 1.0);
+  const SplitCandidate split = best_split(histogram_of(matrix, gradients.statistics), HistogramLayout(matrix), matrix,
+                                          gradients.total, {0}, gradients.scales, BoostingCriterion({}, 1.0));
+  ASSERT_TRUE(split.found());
+  EXPECT_EQ(split.bin, 0);
+  const std::vector<std::int64_t>& rows = gradients.statistics.values;
+  EXPECT_EQ(split.left, (StatisticSums{rows[0] + rows[2], rows[1] + rows[3]}));
+}
+
 TEST(SplitSearch, RegularizationMatchesXgboostsFormulas) {
   const SplitRegularization l1{2.0, 3.0, 0.0, 0.0};
   EXPECT_NEAR(leaf_weight(l1, -10.0, 4.0), 7.0 / 6.0, 1e-12);  // −T_α(G)/(H + λ)
@@ -286,14 +304,29 @@ TEST(SplitSearch, MissingValuesGoWhereTheyLowerTheLossMost) {
   EXPECT_NEAR(tree.leaf_values(tree.leaf_of(&missing))[0], 30.0 / 4.0, 1e-6);  // −G/(H + λ) of the 3 rows
 }
 
+// 50,000 rows of 5 standard normal features in 32 bins, each row with a normal g and an h in
+// [0.25, 0.75): enough rows for two threads to share.
+struct HistogramProblem {
+  explicit HistogramProblem(unsigned seed)
+      : generator(seed), matrix(bin_rows(normal_values(generator, kRows, kFeatures), kFeatures, 32)),
+        gradients(4.0, 1.0, kRows) {
+    std::normal_distribution<float> normal;
+    for (std::int64_t r = 0; r < kRows; ++r) {
+      const float grad = normal(generator);
+      gradients.add(grad, 0.25 + 0.5 * std::abs(normal(generator)) / 4.0);
+    }
+  }
+  static constexpr std::int64_t kRows = 50000, kFeatures = 5;
+  std::mt19937 generator;
+  BinnedMatrix matrix;
+  Gradients gradients;
+};
+
 TEST(GradientHistogram, IsTheSameOnOneAndTwoThreadsAndSumsExactly) {
-  std::mt19937 generator(11);
-  std::normal_distribution<float> normal;
-  const std::int64_t rows = 50000, features = 5;
-  const BinnedMatrix matrix = bin_rows(normal_values(generator, rows, features), features, 32);
-  Gradients gradients(4.0, 1.0, rows);
-  for (std::int64_t r = 0; r < rows; ++r)
-    gradients.add(normal(generator), 0.25 + 0.5 * std::abs(normal(generator)) / 4.0);
+  HistogramProblem problem(11);
+  const BinnedMatrix& matrix = problem.matrix;
+  const Gradients& gradients = problem.gradients;
+  const std::int64_t features = HistogramProblem::kFeatures;
   const int threads = omp_get_max_threads();
   omp_set_num_threads(1);
   const Histogram one = histogram_of(matrix, gradients.statistics);
@@ -372,14 +405,11 @@ TEST(FeatureShares, RanksTakeContiguousRunsOfAboutEqualSlots) {
 TEST(GradientHistogram, NodesBuiltTogetherOnTwoThreadsEqualEachBuiltAlone) {
   // Three nodes of unequal size: on two threads the largest is split between them and the
   // others taken whole; each histogram must equal its node's built alone on one thread.
-  std::mt19937 generator(3);
-  std::normal_distribution<float> normal;
-  const std::int64_t rows = 50000, features = 5;
-  const BinnedMatrix matrix = bin_rows(normal_values(generator, rows, features), features, 32);
-  Gradients gradients(4.0, 1.0, rows);
-  for (std::int64_t r = 0; r < rows; ++r) gradients.add(normal(generator), 0.25 + 0.5 * std::abs(normal(generator)) / 4.0);
-  std::vector<RowIndex> order = all_rows(rows);
-  std::shuffle(order.begin(), order.end(), generator);
+  HistogramProblem problem(3);
+  const BinnedMatrix& matrix = problem.matrix;
+  const Gradients& gradients = problem.gradients;
+  std::vector<RowIndex> order = all_rows(HistogramProblem::kRows);
+  std::shuffle(order.begin(), order.end(), problem.generator);
   std::vector<std::span<const RowIndex>> runs = {std::span<const RowIndex>(order).subspan(0, 30000),
                                                  std::span<const RowIndex>(order).subspan(30000, 1000),
                                                  std::span<const RowIndex>(order).subspan(31000, 19000)};
@@ -426,23 +456,38 @@ TEST(GradientHistogram, AFeatureSubsetHoldsTheFullHistogramsSlots) {
             << "feature " << f << " slot " << slot;
 }
 
-TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
-  std::mt19937 generator(5);
+// `rows` rows of 3 features uniform in [−1, 1) and, as each row's g (h = 1), a smooth function
+// of all three: a problem whose trees split on every feature.
+std::vector<float> uniform_features(std::int64_t rows, unsigned seed) {
+  std::mt19937 generator(seed);
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  const std::int64_t rows = 4000, features = 3;
-  std::vector<float> values(static_cast<std::size_t>(rows * features));
+  std::vector<float> values(static_cast<std::size_t>(rows * 3));
   for (float& value : values) value = uniform(generator);
-  const BinnedMatrix matrix = bin_rows(values, features);
-  Gradients gradients(2.0, 1.0, rows);
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const float* x = values.data() + r * features;
-    gradients.add(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0);
+  return values;
+}
+struct GrowerProblem {
+  GrowerProblem(std::int64_t rows_, unsigned seed)
+      : rows(rows_), values(uniform_features(rows_, seed)), matrix(bin_rows(values, 3)), gradients(2.0, 1.0, rows_) {
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* x = values.data() + r * 3;
+      gradients.add(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0);
+    }
   }
+  std::int64_t rows;
+  std::vector<float> values;
+  BinnedMatrix matrix;
+  Gradients gradients;
+};
+
+TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
+  const GrowerProblem problem(4000, 5);
+  const std::int64_t rows = problem.rows;
   LocalCommunicator comm;
   const BoostingCriterion criterion({}, 0.3);
   const auto leaves_and_depth = [&](const TreeGrowthConfig& config) {
-    TreeGrower grower(matrix, comm, criterion, config);
-    const RegressionTree tree = grower.grow(all_rows(rows), gradients.statistics, gradients.scales, {0, 1, 2}, 0);
+    TreeGrower grower(problem.matrix, comm, criterion, config);
+    const RegressionTree tree =
+        grower.grow(all_rows(rows), problem.gradients.statistics, problem.gradients.scales, {0, 1, 2}, 0);
     std::int64_t leaves = 0, depth = 0, rows_in_leaves = 0;
     for (const TreeNode& node : tree.nodes()) {
       leaves += node.is_leaf();
@@ -467,17 +512,7 @@ TEST(TreeGrower, RespectsMaxDepthAndMaxLeaves) {
 
 TEST(TreeGrower, GrowsTheSameTreeOnOneAndTwoThreads) {
   // Enough rows that two threads share the partitions and the histograms of a level's nodes.
-  std::mt19937 generator(9);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
-  const std::int64_t rows = 140000, features = 3;
-  std::vector<float> values(static_cast<std::size_t>(rows * features));
-  for (float& value : values) value = uniform(generator);
-  const BinnedMatrix matrix = bin_rows(values, features);
-  Gradients gradients(2.0, 1.0, rows);
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const float* x = values.data() + r * features;
-    gradients.add(std::sin(3.0f * x[0]) + x[1] * x[2], 1.0);
-  }
+  const GrowerProblem problem(140000, 9);
   LocalCommunicator comm;
   const BoostingCriterion criterion({}, 0.3);
   TreeGrowthConfig config;
@@ -485,8 +520,9 @@ TEST(TreeGrower, GrowsTheSameTreeOnOneAndTwoThreads) {
   const auto grow_on = [&](int threads) {
     const int before = omp_get_max_threads();
     omp_set_num_threads(threads);
-    TreeGrower grower(matrix, comm, criterion, config);
-    const RegressionTree tree = grower.grow(all_rows(rows), gradients.statistics, gradients.scales, {0, 1, 2}, 0);
+    TreeGrower grower(problem.matrix, comm, criterion, config);
+    const RegressionTree tree =
+        grower.grow(all_rows(problem.rows), problem.gradients.statistics, problem.gradients.scales, {0, 1, 2}, 0);
     omp_set_num_threads(before);
     std::vector<std::vector<float>> described;  // each node's split, cover and leaf value
     for (std::int32_t id = 0; id < static_cast<std::int32_t>(tree.nodes().size()); ++id) {
