@@ -159,13 +159,19 @@ bool TreeGrower::searchable(const StatisticSums& total, std::int64_t depth, cons
 
 void TreeGrower::find_splits(std::span<OpenNode> nodes, const RegressionTree& tree, const FixedPointScales& scales) {
   // The searches of this rank's share of each node's features: a node a thread when there are
-  // enough nodes, else one node after another, each with its features shared over the threads.
-#pragma omp parallel for schedule(dynamic, 1) if (static_cast<int>(nodes.size()) >= omp_get_max_threads())
-  for (std::size_t i = 0; i < nodes.size(); ++i) {
-    OpenNode& node = nodes[i];
-    if (!searchable(node.total, tree.node(node.id).depth, scales)) continue;  // it stays a leaf
+  // enough nodes, else one node after another, each with its features shared over the threads
+  // (not from inside an if-false parallel region: libgomp starts fresh threads for a region
+  // nested in one).
+  const auto search = [&](OpenNode& node) {
+    if (!searchable(node.total, tree.node(node.id).depth, scales)) return;  // it stays a leaf
     node.split = best_split(node.histogram, node.layout, matrix_, node.total,
                             feature_shares_.of_rank(node.features, comm_.rank()), scales, criterion_);
+  };
+  if (static_cast<int>(nodes.size()) >= omp_get_max_threads()) {
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t i = 0; i < nodes.size(); ++i) search(nodes[i]);
+  } else {
+    for (OpenNode& node : nodes) search(node);
   }
   if (comm_.size() == 1) return;
   // Every rank's best to every rank, as [loss change's bits, feature, bin, default left, left
