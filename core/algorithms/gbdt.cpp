@@ -264,8 +264,14 @@ std::vector<FixedPointScales> quantize_gradients(const TreeObjective& objective,
   std::vector<FixedPointScales> scales;
   for (std::int64_t k = 0; k < outputs; ++k)
     scales.emplace_back(std::span<const double>(largest).subspan(static_cast<std::size_t>(2 * k), 2), shard.total_rows);
-  for_each_block([&](std::int64_t, std::int64_t first, std::int64_t count, const double* grad, const double* hess) {
+  // Each block's first row whose g or h is not finite (−1: none): such a value has no fixed
+  // point, and the bounds above never saw it.
+  std::vector<std::int64_t> not_finite(static_cast<std::size_t>(blocks), -1);
+  for_each_block([&](std::int64_t block, std::int64_t first, std::int64_t count, const double* grad, const double* hess) {
     const std::int64_t stride = outputs;  // a local: stores to the statistics could alias `outputs`
+    for (std::int64_t i = count * stride - 1; i >= 0; --i)
+      if (!std::isfinite(grad[i]) || !std::isfinite(hess[i])) not_finite[static_cast<std::size_t>(block)] = first + i / stride;
+    if (not_finite[static_cast<std::size_t>(block)] >= 0) return;
     for (std::int64_t k = 0; k < stride; ++k) {
       const FixedPointScales& margin_scales = scales[static_cast<std::size_t>(k)];
       std::int64_t* rows_out = quantized[static_cast<std::size_t>(k)].row(first);
@@ -275,6 +281,9 @@ std::vector<FixedPointScales> quantize_gradients(const TreeObjective& objective,
       }
     }
   });
+  for (const std::int64_t row : not_finite)
+    TERN_CHECK(row < 0, "gbdt: row ", shard.first_row + row, "'s gradient is not finite (its margin is ",
+               margins[static_cast<std::size_t>(row * outputs)], "): the boosting diverged; lower eta or check the labels");
   return scales;
 }
 

@@ -143,18 +143,21 @@ void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayou
 #pragma omp parallel num_threads(threads)
   {
     // Each thread zeroes what it fills, its own memory bandwidth and pages: for wide data the
-    // histograms are megabytes.
-    const auto t = static_cast<std::size_t>(omp_get_thread_num());
-    partial[t].resize(shares[t].size());
-    for (std::size_t i = 0; i < shares[t].size(); ++i) {
-      const RowShare& share = shares[t][i];
-      Histogram& target = share.whole ? *histograms[share.node] : partial[t][i];
-      if (share.whole) std::fill(target.begin(), target.end(), 0);
-      else target.assign(histograms[share.node]->size(), 0);
-      add_rows(matrix, *layouts[share.node],
-               rows[share.node].subspan(static_cast<std::size_t>(share.begin),
-                                        static_cast<std::size_t>(share.end - share.begin)),
-               statistics, target.data());
+    // histograms are megabytes. A team smaller than asked for (OMP_DYNAMIC, a thread limit)
+    // still takes every share.
+    for (auto t = static_cast<std::size_t>(omp_get_thread_num()); t < shares.size();
+         t += static_cast<std::size_t>(omp_get_num_threads())) {
+      partial[t].resize(shares[t].size());
+      for (std::size_t i = 0; i < shares[t].size(); ++i) {
+        const RowShare& share = shares[t][i];
+        Histogram& target = share.whole ? *histograms[share.node] : partial[t][i];
+        if (share.whole) std::fill(target.begin(), target.end(), 0);
+        else target.assign(histograms[share.node]->size(), 0);
+        add_rows(matrix, *layouts[share.node],
+                 rows[share.node].subspan(static_cast<std::size_t>(share.begin),
+                                          static_cast<std::size_t>(share.end - share.begin)),
+                 statistics, target.data());
+      }
     }
 #pragma omp barrier
     for (std::size_t node = 0; node < histograms.size(); ++node) {

@@ -28,13 +28,14 @@ class FeatureScan {
     for (std::int64_t c = 0; c < width; ++c) has_missing = has_missing || missing[c] != 0;
     std::fill(below_.begin(), below_.end(), 0);  // bins 0..b
     for (std::int64_t b = 0; b < bins; ++b) {
-      // An empty bin leaves the left sums as they were, and so the same loss change, which
-      // cannot beat the previous bin's (ties keep the earlier): it is skipped. A node of few
-      // rows over many bins (deep in a tree, or of features with few values) has mostly empty
-      // ones.
+      // An empty bin after the first leaves the left sums as they were at the bin before, and so
+      // the same loss changes, which cannot beat that bin's (ties keep the earlier): it is
+      // skipped. (Bin 0 is always scanned: with its left sums 0 it is where missing values
+      // alone go left.) A node of few rows over many bins (deep in a tree, or of features with
+      // few values) has mostly empty ones.
       bool empty = true;
       for (std::int64_t c = 0; c < width; ++c) empty = empty && slots[b * width + c] == 0;
-      if (empty) continue;
+      if (empty && b > 0) continue;
       for (std::int64_t c = 0; c < width; ++c) below_[static_cast<std::size_t>(c)] += slots[b * width + c];
       if (b + 1 < bins || has_missing) consider(below_, b, false);
       if (has_missing && b + 1 < bins) {

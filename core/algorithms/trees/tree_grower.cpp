@@ -347,36 +347,39 @@ std::vector<std::int64_t> TreeGrower::partition_by(const std::vector<OpenNode>& 
   // Each thread splits the rows of each of its shares: the left ones stay, moved up to the
   // share's start, the right ones go to the share's stretch of the scratch list. Then each
   // node's lefts close up, share after share, and its rights follow.
+  const auto split_share = [&](std::size_t t, std::size_t i) {
+    const RowShare& share = shares[t][i];
+    const OpenNode& node = batch[share.node];
+    const TreeNode& split = tree.node(node.id);
+    const BinType* bins = matrix_.column<BinType>(split.feature);
+    const std::int64_t missing = matrix_.missing_bin(split.feature), last_left = split.split_bin;
+    const std::int64_t missing_right = split.default_left ? 0 : 1;
+    RowIndex* rows = positions_.data() + node.begin + share.begin;
+    RowIndex* scratch = scratch_.data() + node.begin + share.begin;
+    const std::int64_t count = share.end - share.begin;
+    // Branch-free: which side a row takes is as unpredictable as a coin, so the side is
+    // computed as 0 or 1 by arithmetic (a conditional here compiles to a branch, and its
+    // mispredictions cost four times the loop), each row is written to both places, and
+    // only its side's count moves on.
+    std::int64_t lefts = 0, rights = 0;
+    for (std::int64_t j = 0; j < count; ++j) {
+      const RowIndex row = rows[j];
+      const std::int64_t bin = bins[row];
+      const std::int64_t is_missing = bin == missing ? 1 : 0;
+      const std::int64_t goes_right = (is_missing & missing_right) | ((1 - is_missing) & (bin > last_left ? 1 : 0));
+      rows[lefts] = row;
+      scratch[rights] = row;
+      lefts += 1 - goes_right;
+      rights += goes_right;
+    }
+    sides[t][i] = {lefts, rights};
+  };
 #pragma omp parallel num_threads(threads)
   {
-    const auto t = static_cast<std::size_t>(omp_get_thread_num());
-    for (std::size_t i = 0; i < shares[t].size(); ++i) {
-      const RowShare& share = shares[t][i];
-      const OpenNode& node = batch[share.node];
-      const TreeNode& split = tree.node(node.id);
-      const BinType* bins = matrix_.column<BinType>(split.feature);
-      const std::int64_t missing = matrix_.missing_bin(split.feature), last_left = split.split_bin;
-      const std::int64_t missing_right = split.default_left ? 0 : 1;
-      RowIndex* rows = positions_.data() + node.begin + share.begin;
-      RowIndex* scratch = scratch_.data() + node.begin + share.begin;
-      const std::int64_t count = share.end - share.begin;
-      // Branch-free: which side a row takes is as unpredictable as a coin, so the side is
-      // computed as 0 or 1 by arithmetic (a conditional here compiles to a branch, and its
-      // mispredictions cost four times the loop), each row is written to both places, and
-      // only its side's count moves on.
-      std::int64_t lefts = 0, rights = 0;
-      for (std::int64_t j = 0; j < count; ++j) {
-        const RowIndex row = rows[j];
-        const std::int64_t bin = bins[row];
-        const std::int64_t is_missing = bin == missing ? 1 : 0;
-        const std::int64_t goes_right = (is_missing & missing_right) | ((1 - is_missing) & (bin > last_left ? 1 : 0));
-        rows[lefts] = row;
-        scratch[rights] = row;
-        lefts += 1 - goes_right;
-        rights += goes_right;
-      }
-      sides[t][i] = {lefts, rights};
-    }
+    // A team smaller than asked for (OMP_DYNAMIC, a thread limit) still takes every share.
+    for (auto t = static_cast<std::size_t>(omp_get_thread_num()); t < shares.size();
+         t += static_cast<std::size_t>(omp_get_num_threads()))
+      for (std::size_t i = 0; i < shares[t].size(); ++i) split_share(t, i);
 #pragma omp barrier
 #pragma omp for schedule(dynamic, 1)
     for (std::size_t n = 0; n < batch.size(); ++n) {

@@ -268,6 +268,25 @@ TEST(SplitSearch, EmptyBinsBetweenTheSidesLeaveTheSplitAtTheFirstOfThem) {
   EXPECT_EQ(split.left, (StatisticSums{rows[0] + rows[2], rows[1] + rows[3]}));
 }
 
+TEST(SplitSearch, MissingValuesAloneGoLeftAtAnEmptyFirstBin) {
+  // Rows at 6 and missing ones, none in bins 0..4: the split of the missing rows from the others
+  // is found first at bin 0 with the missing rows on the left (left = no value rows, then the
+  // missing ones), and that earliest of the equal candidates is the one kept.
+  const std::vector<float> sample = {1, 2, 3, 4, 5, 6};
+  BinnedMatrix matrix(QuantileCuts::from_sample(sample, std::vector<float>(6, 1.0f), 1, 256), 4);
+  const std::vector<float> values = {6, 6, kMissing, kMissing};
+  matrix.set_rows(0, 4, values.data());
+  Gradients gradients(10.0, 1.0, 4);
+  for (const double label : {10.0, 10.0, 0.0, 0.0}) gradients.add(-label, 1.0);
+  const SplitCandidate split = best_split(histogram_of(matrix, gradients.statistics), HistogramLayout(matrix), matrix,
+                                          gradients.total, {0}, gradients.scales, BoostingCriterion({}, 1.0));
+  ASSERT_TRUE(split.found());
+  EXPECT_EQ(split.bin, 0);
+  EXPECT_TRUE(split.default_left);
+  const std::vector<std::int64_t>& rows = gradients.statistics.values;
+  EXPECT_EQ(split.left, (StatisticSums{rows[4] + rows[6], rows[5] + rows[7]}));
+}
+
 TEST(SplitSearch, RegularizationMatchesXgboostsFormulas) {
   const SplitRegularization l1{2.0, 3.0, 0.0, 0.0};
   EXPECT_NEAR(leaf_weight(l1, -10.0, 4.0), 7.0 / 6.0, 1e-12);  // −T_α(G)/(H + λ)
