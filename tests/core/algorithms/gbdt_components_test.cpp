@@ -250,21 +250,29 @@ TEST(SplitSearch, FindsTheSplitWorkedOutByHand) {
   EXPECT_FALSE(best_split(histogram, HistogramLayout(matrix), matrix, gradients.total, {0, 1}, gradients.scales, heavy).found());
 }
 
-TEST(SplitSearch, EmptyBinsBetweenTheSidesLeaveTheSplitAtTheFirstOfThem) {
-  // Cuts from the values 1..6 (a bin each), rows only at 1 and 6: bins 1..4 are empty, so every
-  // split from bin 0 to bin 4 parts the rows alike, and the first, bin 0, is the one kept.
+// The best split of 4 rows of one feature binned by the cuts of the values 1..6 (a bin each),
+// each row with g = −label and h = 1; `statistics` gets the rows' fixed-point (g, h).
+SplitCandidate split_on_six_bins(const std::vector<float>& values, const std::vector<double>& labels,
+                                 std::vector<std::int64_t>& statistics) {
   const std::vector<float> sample = {1, 2, 3, 4, 5, 6};
   BinnedMatrix matrix(QuantileCuts::from_sample(sample, std::vector<float>(6, 1.0f), 1, 256), 4);
-  const std::vector<float> values = {1, 1, 6, 6};
   matrix.set_rows(0, 4, values.data());
-  ASSERT_EQ(matrix.missing_bin(0), 6);
   Gradients gradients(10.0, 1.0, 4);
-  for (const double label : {0.0, 0.0, 10.0, 10.0}) gradients.add(-label, 1.0);
-  const SplitCandidate split = best_split(histogram_of(matrix, gradients.statistics), HistogramLayout(matrix), matrix,
-                                          gradients.total, {0}, gradients.scales, BoostingCriterion({}, 1.0));
+  for (const double label : labels) gradients.add(-label, 1.0);
+  statistics = gradients.statistics.values;
+  return best_split(histogram_of(matrix, gradients.statistics), HistogramLayout(matrix), matrix, gradients.total, {0},
+                    gradients.scales, BoostingCriterion({}, 1.0));
+}
+
+TEST(SplitSearch, EmptyBinsBetweenTheSidesLeaveTheSplitAtTheFirstOfThem) {
+  // Rows only at 1 and 6: bins 1..4 are empty, so every split from bin 0 to bin 4 parts the rows
+  // alike, and the first, bin 0, is the one kept.
+  const std::vector<float> values = {1, 1, 6, 6};
+  const std::vector<double> labels = {0.0, 0.0, 10.0, 10.0};
+  std::vector<std::int64_t> rows;
+  const SplitCandidate split = split_on_six_bins(values, labels, rows);
   ASSERT_TRUE(split.found());
   EXPECT_EQ(split.bin, 0);
-  const std::vector<std::int64_t>& rows = gradients.statistics.values;
   EXPECT_EQ(split.left, (StatisticSums{rows[0] + rows[2], rows[1] + rows[3]}));
 }
 
@@ -272,18 +280,13 @@ TEST(SplitSearch, MissingValuesAloneGoLeftAtAnEmptyFirstBin) {
   // Rows at 6 and missing ones, none in bins 0..4: the split of the missing rows from the others
   // is found first at bin 0 with the missing rows on the left (left = no value rows, then the
   // missing ones), and that earliest of the equal candidates is the one kept.
-  const std::vector<float> sample = {1, 2, 3, 4, 5, 6};
-  BinnedMatrix matrix(QuantileCuts::from_sample(sample, std::vector<float>(6, 1.0f), 1, 256), 4);
   const std::vector<float> values = {6, 6, kMissing, kMissing};
-  matrix.set_rows(0, 4, values.data());
-  Gradients gradients(10.0, 1.0, 4);
-  for (const double label : {10.0, 10.0, 0.0, 0.0}) gradients.add(-label, 1.0);
-  const SplitCandidate split = best_split(histogram_of(matrix, gradients.statistics), HistogramLayout(matrix), matrix,
-                                          gradients.total, {0}, gradients.scales, BoostingCriterion({}, 1.0));
+  const std::vector<double> labels = {10.0, 10.0, 0.0, 0.0};
+  std::vector<std::int64_t> rows;
+  const SplitCandidate split = split_on_six_bins(values, labels, rows);
   ASSERT_TRUE(split.found());
   EXPECT_EQ(split.bin, 0);
   EXPECT_TRUE(split.default_left);
-  const std::vector<std::int64_t>& rows = gradients.statistics.values;
   EXPECT_EQ(split.left, (StatisticSums{rows[4] + rows[6], rows[5] + rows[7]}));
 }
 
