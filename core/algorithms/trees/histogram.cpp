@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "core/algorithms/trees/row_shares.h"
 #include "core/error.h"
@@ -128,17 +127,14 @@ void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayou
                       std::span<Histogram* const> histograms) {
   std::vector<std::int64_t> counts;
   for (const std::span<const RowIndex> node_rows : rows) counts.push_back(static_cast<std::int64_t>(node_rows.size()));
-  const int threads = threads_for_rows(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}), kRowsPerThread);
+  const int threads = threads_for_rows(counts, kRowsPerThread);
   const std::vector<std::vector<RowShare>> shares = share_rows(counts, threads);
+  const std::vector<std::vector<SharePlace>> parts = node_parts(shares, histograms.size());
   for (std::size_t node = 0; node < histograms.size(); ++node) {
     histograms[node]->resize(static_cast<std::size_t>(layouts[node]->total_slots() * statistics.width));
     if (counts[node] == 0) std::fill(histograms[node]->begin(), histograms[node]->end(), 0);  // no thread takes it
   }
   // A node split between threads gets a partial histogram from each of its parts, added after.
-  std::vector<std::vector<std::size_t>> parts_of(histograms.size());  // the threads with a part of a node
-  for (std::size_t t = 0; t < shares.size(); ++t)
-    for (const RowShare& share : shares[t])
-      if (!share.whole) parts_of[share.node].push_back(t);
   std::vector<std::vector<Histogram>> partial(shares.size());  // by thread, by share (empty: whole)
 #pragma omp parallel num_threads(threads)
   {
@@ -161,16 +157,12 @@ void build_histograms(const BinnedMatrix& matrix, std::span<const HistogramLayou
     }
 #pragma omp barrier
     for (std::size_t node = 0; node < histograms.size(); ++node) {
-      if (parts_of[node].empty()) continue;
-      std::vector<const std::int64_t*> parts;
-      for (const std::size_t thread : parts_of[node])
-        for (std::size_t i = 0; i < shares[thread].size(); ++i)
-          if (shares[thread][i].node == node) parts.push_back(partial[thread][i].data());
+      if (parts[node].size() < 2) continue;  // taken whole, or by no thread
       Histogram& histogram = *histograms[node];
 #pragma omp for schedule(static)
       for (std::size_t at = 0; at < histogram.size(); ++at) {
         std::int64_t sum = 0;
-        for (const std::int64_t* part : parts) sum += part[at];
+        for (const auto& [thread, i] : parts[node]) sum += partial[thread][i][at];
         histogram[at] = sum;
       }
     }

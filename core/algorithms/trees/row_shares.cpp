@@ -7,7 +7,8 @@
 
 namespace tern {
 
-int threads_for_rows(std::int64_t rows, std::int64_t least_rows) {
+int threads_for_rows(std::span<const std::int64_t> counts, std::int64_t least_rows) {
+  const std::int64_t rows = std::accumulate(counts.begin(), counts.end(), std::int64_t{0});
   return static_cast<int>(std::clamp<std::int64_t>(rows / least_rows, 1, omp_get_max_threads()));
 }
 
@@ -27,6 +28,13 @@ std::vector<std::vector<RowShare>> share_rows(std::span<const std::int64_t> coun
     node_start = node_end;
   }
   return shares;
+}
+
+std::vector<std::vector<SharePlace>> node_parts(const std::vector<std::vector<RowShare>>& shares, std::size_t nodes) {
+  std::vector<std::vector<SharePlace>> places(nodes);
+  for (std::size_t t = 0; t < shares.size(); ++t)
+    for (std::size_t i = 0; i < shares[t].size(); ++i) places[shares[t][i].node].emplace_back(t, i);
+  return places;
 }
 
 }  // namespace tern

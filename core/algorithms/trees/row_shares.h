@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace tern {
@@ -19,12 +20,19 @@ struct RowShare {
   bool whole = false;  // the node's every row: no other thread touches the node
 };
 
-// How many threads to use for `rows` rows when a thread should have at least `least_rows`:
-// between 1 and omp_get_max_threads().
-int threads_for_rows(std::int64_t rows, std::int64_t least_rows);
+// A part's place: its thread, and its index among that thread's parts.
+using SharePlace = std::pair<std::size_t, std::size_t>;
+
+// How many threads to use for nodes of `counts` rows when a thread should have at least
+// `least_rows` of them: between 1 and omp_get_max_threads().
+int threads_for_rows(std::span<const std::int64_t> counts, std::int64_t least_rows);
 
 // For each of `threads` threads, its parts in node order, for nodes of `counts` rows (nodes
 // without rows take no part).
 std::vector<std::vector<RowShare>> share_rows(std::span<const std::int64_t> counts, int threads);
+
+// For each of `nodes` nodes, where its parts among `shares` are, in thread order (more than
+// one: the node is split between threads).
+std::vector<std::vector<SharePlace>> node_parts(const std::vector<std::vector<RowShare>>& shares, std::size_t nodes);
 
 }  // namespace tern

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <numeric>
 #include <string>
 
 #include "core/algorithms/trees/row_shares.h"
@@ -334,15 +333,11 @@ template <typename BinType>
 std::vector<std::int64_t> TreeGrower::partition_by(const std::vector<OpenNode>& batch, const RegressionTree& tree) {
   std::vector<std::int64_t> counts;
   for (const OpenNode& node : batch) counts.push_back(node.end - node.begin);
-  const int threads =
-      threads_for_rows(std::accumulate(counts.begin(), counts.end(), std::int64_t{0}), kRowsPerPartitionThread);
+  const int threads = threads_for_rows(counts, kRowsPerPartitionThread);
   const std::vector<std::vector<RowShare>> shares = share_rows(counts, threads);
-  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> shares_of(batch.size());  // (thread, index)
+  const std::vector<std::vector<SharePlace>> parts = node_parts(shares, batch.size());
   std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>> sides(shares.size());  // (lefts, rights)
-  for (std::size_t t = 0; t < shares.size(); ++t) {
-    sides[t].resize(shares[t].size());
-    for (std::size_t i = 0; i < shares[t].size(); ++i) shares_of[shares[t][i].node].emplace_back(t, i);
-  }
+  for (std::size_t t = 0; t < shares.size(); ++t) sides[t].resize(shares[t].size());
   std::vector<std::int64_t> middles(batch.size());
   // Each thread splits the rows of each of its shares: the left ones stay, moved up to the
   // share's start, the right ones go to the share's stretch of the scratch list. Then each
@@ -386,13 +381,13 @@ std::vector<std::int64_t> TreeGrower::partition_by(const std::vector<OpenNode>& 
       RowIndex* rows = positions_.data() + batch[n].begin;
       const RowIndex* scratch = scratch_.data() + batch[n].begin;
       std::int64_t at = 0;
-      for (const auto& [thread, i] : shares_of[n]) {
+      for (const auto& [thread, i] : parts[n]) {
         const std::int64_t begin = shares[thread][i].begin, lefts = sides[thread][i].first;
         if (at < begin) std::copy_n(rows + begin, lefts, rows + at);  // forward, to an earlier place: safe
         at += lefts;
       }
       middles[n] = batch[n].begin + at;
-      for (const auto& [thread, i] : shares_of[n]) {
+      for (const auto& [thread, i] : parts[n]) {
         const std::int64_t rights = sides[thread][i].second;
         std::copy_n(scratch + shares[thread][i].begin, rights, rows + at);
         at += rights;
